@@ -1,0 +1,58 @@
+"""Shared fixtures: a small company (two teams, their managers and reps, an admin) and
+API clients authenticated as each of them."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories.accounts import AdminFactory, ManagerFactory, RepFactory, TeamFactory
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(settings):
+    """Tasks run in-process unless a test starts a real worker (see test_celery_worker)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    from crm.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def company(db):
+    """Two teams, each with a manager and two reps; one admin."""
+    north_mgr = ManagerFactory(username="north_mgr")
+    south_mgr = ManagerFactory(username="south_mgr")
+    north = TeamFactory(name="North", manager=north_mgr)
+    south = TeamFactory(name="South", manager=south_mgr, time_zone="America/New_York")
+    north_mgr.team = north
+    north_mgr.save()
+    south_mgr.team = south
+    south_mgr.save()
+    return {
+        "north": north,
+        "south": south,
+        "north_mgr": north_mgr,
+        "south_mgr": south_mgr,
+        "rep": RepFactory(username="rep_a", team=north),
+        "other_rep": RepFactory(username="rep_b", team=north),
+        "south_rep": RepFactory(username="rep_c", team=south),
+        "admin": AdminFactory(username="admin"),
+    }
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as():
+    """api_as(user) -> an APIClient authenticated as that user."""
+
+    def make(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return make

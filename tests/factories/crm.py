@@ -1,0 +1,40 @@
+from decimal import Decimal
+
+import factory
+
+from crm.models import Contact, Customer, Deal
+from tests.factories.accounts import RepFactory
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    name = factory.Sequence(lambda n: f"Customer {n:05d}")
+    owner = factory.SubFactory(RepFactory)
+    segment = "primary"
+    status = "active"
+    source = "cold_call"
+    industry = "Manufacturing"
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    customer = factory.SubFactory(CustomerFactory)
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.Faker("email")
+
+
+class DealFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Deal
+
+    customer = factory.SubFactory(CustomerFactory)
+    owner = factory.LazyAttribute(lambda d: d.customer.owner)
+    title = factory.Sequence(lambda n: f"Deal {n}")
+    amount = Decimal("1000.00")
+    stage_id = "lead"
+    probability = 10
