@@ -3,10 +3,12 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432
+TEST_DB ?= crm
 REDIS_URL ?= redis://127.0.0.1:6379
 # Test settings: real PostgreSQL and Redis on localhost; the development profile so no TLS.
 TEST_ENV := DJANGO_DEBUG=1 DJANGO_SECRET_KEY=test-only \
-	DATABASE_URL=$(PG_URL)/crm CELERY_BROKER_URL=$(REDIS_URL)/0 \
+	DJANGO_PASSWORD_HASHERS=django.contrib.auth.hashers.MD5PasswordHasher \
+	DATABASE_URL=$(PG_URL)/$(TEST_DB) CELERY_BROKER_URL=$(REDIS_URL)/0 \
 	CELERY_RESULT_BACKEND=$(REDIS_URL)/0 CACHE_URL=$(REDIS_URL)/1
 BENCH_ENV := DJANGO_DEBUG=1 DJANGO_SECRET_KEY=bench-only DATABASE_URL=$(PG_URL)/crm_bench \
 	CELERY_BROKER_URL=$(REDIS_URL)/2 CELERY_RESULT_BACKEND=$(REDIS_URL)/2 CACHE_URL=$(REDIS_URL)/3

@@ -1,0 +1,1 @@
+"""One filterset per model, serving both the browser list page and the API list."""

@@ -1,0 +1,3 @@
+"""Pages for deals."""
+
+urlpatterns: list = []

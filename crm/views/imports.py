@@ -1,0 +1,3 @@
+"""Pages for imports."""
+
+urlpatterns: list = []
