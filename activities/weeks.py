@@ -1,0 +1,56 @@
+"""ISO weeks in a team's time zone: the unit every goal, plan, report and KPI is counted in."""
+
+import re
+import zoneinfo
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+def parse_week(value: str) -> tuple[int, int]:
+    """'2026-W47' -> (2026, 47); a specific ValidationError for anything else."""
+    match = WEEK_RE.match((value or "").strip())
+    if not match:
+        raise ValidationError(f"“{value}” is not an ISO week; use the form 2026-W47.")
+    year, number = int(match.group(1)), int(match.group(2))
+    try:
+        date.fromisocalendar(year, number, 1)
+    except ValueError as exc:
+        raise ValidationError(f"{year} has no ISO week {number}.") from exc
+    return year, number
+
+
+def week_label(day: date) -> str:
+    year, number, _ = day.isocalendar()
+    return f"{year}-W{number:02d}"
+
+
+def week_of(moment: datetime, tz: zoneinfo.ZoneInfo) -> str:
+    """The ISO week a moment falls in, seen from the given time zone."""
+    return week_label(timezone.localtime(moment, tz).date())
+
+
+def week_monday(week: str) -> date:
+    year, number = parse_week(week)
+    return date.fromisocalendar(year, number, 1)
+
+
+def week_bounds(week: str, tz: zoneinfo.ZoneInfo) -> tuple[datetime, datetime]:
+    """[start, end) of the week as aware datetimes: Monday 00:00 to next Monday 00:00 local."""
+    monday = week_monday(week)
+    start = datetime.combine(monday, time.min, tzinfo=tz)
+    end = datetime.combine(monday + timedelta(days=7), time.min, tzinfo=tz)
+    return start, end
+
+
+def shift_week(week: str, weeks: int) -> str:
+    return week_label(week_monday(week) + timedelta(weeks=weeks))
+
+
+def user_tz(user) -> zoneinfo.ZoneInfo:
+    """A user's working time zone is their team's; UTC without a team."""
+    team = getattr(user, "team", None)
+    return zoneinfo.ZoneInfo(team.time_zone) if team else zoneinfo.ZoneInfo("UTC")
