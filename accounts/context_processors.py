@@ -5,9 +5,13 @@ from django.urls import NoReverseMatch, reverse
 # (label, url name, roles allowed)
 NAV_ITEMS = [
     ("Home", "home", {"rep", "manager", "admin"}),
+    ("My week", "activities:my-week", {"rep", "manager"}),
     ("Customers", "crm:customer-list", {"rep", "manager", "admin"}),
     ("Pipeline", "crm:pipeline", {"rep", "manager", "admin"}),
     ("Deals", "crm:deal-list", {"rep", "manager", "admin"}),
+    ("Tasks", "activities:task-list", {"rep", "manager", "admin"}),
+    ("Call report", "activities:call-report", {"rep", "manager"}),
+    ("Team feed", "activities:feed", {"manager", "admin"}),
     ("Import", "crm:import-start", {"rep", "manager", "admin"}),
     ("API docs", "api-docs", {"manager", "admin"}),
     ("Admin", "admin:index", {"admin"}),

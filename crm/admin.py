@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from crm.models import Contact, Customer, Deal, DealStageChange, OwnershipChange, Stage
+from crm.models import (
+    Contact,
+    Customer,
+    Deal,
+    DealStageChange,
+    ImportJob,
+    OwnershipChange,
+    Stage,
+)
 
 
 @admin.register(Stage)
@@ -66,4 +74,21 @@ class OwnershipChangeAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """CSV imports: for support, read-only (the flow runs through the Import page)."""
+
+    list_display = ("id", "kind", "file_name", "created_by", "created_at", "status", "total_rows")
+    list_filter = ("kind", "status")
+    list_select_related = ("created_by",)
+    search_fields = ("file_name", "created_by__username")
+    exclude = ("csv_text",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

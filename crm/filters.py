@@ -1,1 +1,171 @@
 """One filterset per model, serving both the browser list page and the API list."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from accounts.models import User
+from accounts.selectors import users_visible_to
+from crm.choices import CustomerSource, CustomerStatus, DealStage, Segment
+from crm.models import Contact, Customer, Deal
+
+# --- Customers and contacts (issue 3: customers area) ---------------------------------
+
+
+def _owners_for_request(request):
+    """Owner choices follow the caller's scope; without a request (schema) nobody."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return User.objects.none()
+    return users_visible_to(user=user)
+
+
+def _customers_for_request(request):
+    from crm.selectors import customers_visible_to
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return Customer.objects.none()
+    return customers_visible_to(user=user)
+
+
+YES_NO_ANY = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+
+
+class CustomerFilter(django_filters.FilterSet):
+    """Filters of the customer list page, its CSV export and /api/customers/.
+
+    Expects a queryset from crm.selectors.customers_for_list (it filters and sorts on the
+    annotations has_conflict, open_deals_count and open_deals_value)."""
+
+    search = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
+    segment = django_filters.ChoiceFilter(choices=Segment.choices, empty_label="Any")
+    status = django_filters.ChoiceFilter(choices=CustomerStatus.choices, empty_label="Any")
+    source = django_filters.ChoiceFilter(choices=CustomerSource.choices, empty_label="Any")
+    owner = django_filters.ModelChoiceFilter(
+        queryset=_owners_for_request, label="Owner", empty_label="Anyone"
+    )
+    is_key = django_filters.BooleanFilter(label="Key customer", widget=YES_NO_ANY)
+    conflict = django_filters.BooleanFilter(
+        field_name="has_conflict", label="Conflict", widget=YES_NO_ANY
+    )
+    has_conflict = django_filters.BooleanFilter(
+        field_name="has_conflict", label="Conflict", widget=YES_NO_ANY
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("name", "name"),
+            ("owner__last_name", "owner"),
+            ("segment", "segment"),
+            ("status", "status"),
+            ("source", "source"),
+            ("is_key", "is_key"),
+            ("open_deals_count", "open_deals_count"),
+            ("open_deals_value", "open_deals_value"),
+            ("created_at", "created_at"),
+            ("updated_at", "updated_at"),
+        ),
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Customer
+        fields = ["segment", "status", "source", "industry", "region", "city"]
+
+    @property
+    def qs(self):
+        # A stable order under any sort, so pages never repeat or skip rows.
+        return super().qs.order_by(*(self._sort_keys() or ["name"]), "id")
+
+    def _sort_keys(self) -> list[str]:
+        if not self.is_bound or not self.is_valid():
+            return []
+        chosen = self.form.cleaned_data.get("ordering") or []
+        names = dict(self.filters["ordering"].param_map)
+        keys = []
+        for value in chosen:
+            desc = value.startswith("-")
+            field = names.get(value.lstrip("-"))
+            if field:
+                keys.append(f"-{field}" if desc else field)
+        return keys
+
+
+class ContactFilter(django_filters.FilterSet):
+    """Filters of /api/contacts/ (and any contact list page)."""
+
+    search = django_filters.CharFilter(method="filter_search", label="Search")
+    customer = django_filters.ModelChoiceFilter(queryset=_customers_for_request)
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("last_name", "last_name"),
+            ("first_name", "first_name"),
+            ("customer__name", "customer"),
+            ("created_at", "created_at"),
+        )
+    )
+
+    class Meta:
+        model = Contact
+        fields = ["customer", "is_primary", "email"]
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(
+            Q(first_name__icontains=value)
+            | Q(last_name__icontains=value)
+            | Q(email__icontains=value)
+            | Q(job_title__icontains=value)
+        )
+
+
+# --- Deals (issue 3: deals and pipeline area) ---------------------------------------------
+
+
+class DealFilter(django_filters.FilterSet):
+    """Filters of the pipeline board, the deal list page, its CSV export and /api/deals/.
+
+    Expects an already scoped queryset (crm.selectors.deals_visible_to): `customer` is a
+    plain id filter, so it can never widen what the caller sees."""
+
+    search = django_filters.CharFilter(method="filter_search", label="Search")
+    owner = django_filters.ModelChoiceFilter(queryset=_owners_for_request, label="Owner")
+    customer = django_filters.NumberFilter(field_name="customer_id", label="Customer id")
+    stage = django_filters.ChoiceFilter(field_name="stage_id", choices=DealStage.choices)
+    amount_min = django_filters.NumberFilter(
+        field_name="amount", lookup_expr="gte", label="Min amount"
+    )
+    amount_max = django_filters.NumberFilter(
+        field_name="amount", lookup_expr="lte", label="Max amount"
+    )
+    expected_close_after = django_filters.DateFilter(
+        field_name="expected_close", lookup_expr="gte", label="Closes from"
+    )
+    expected_close_before = django_filters.DateFilter(
+        field_name="expected_close", lookup_expr="lte", label="Closes until"
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("amount", "amount"),
+            ("expected_close", "expected_close"),
+            ("updated_at", "updated_at"),
+            ("title", "title"),
+        ),
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Deal
+        fields = ["search", "owner", "customer", "stage"]
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(title__icontains=value) | Q(customer__name__icontains=value))
+
+    @property
+    def qs(self):
+        # A stable order under any sort (id breaks ties), so pages never repeat or skip rows.
+        qs = super().qs
+        keys = list(qs.query.order_by) or ["-updated_at"]
+        return qs.order_by(*keys, "-id" if keys[0].startswith("-") else "id")

@@ -201,3 +201,48 @@ class OwnershipChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type} {self.object_repr}: {self.from_user_id} → {self.to_user_id}"
+
+
+# --- CSV import (area: imports) ---------------------------------------------------------
+class ImportJob(models.Model):
+    """One uploaded CSV: its text, the preview's row errors, and how its commit went.
+
+    The text is kept so the commit can validate again against the data as it is then."""
+
+    class Kind(models.TextChoices):
+        CUSTOMERS = "customers", "Customers"
+        CONTACTS = "contacts", "Contacts"
+        DEALS = "deals", "Deals"
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", "Previewed"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    file_name = models.CharField(max_length=255)
+    csv_text = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    total_rows = models.PositiveIntegerField(default=0)
+    imported_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(
+        default=list, blank=True, help_text="Row errors: [{row, field, message}], row = CSV line."
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_by", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} import #{self.pk} ({self.file_name})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

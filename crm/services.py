@@ -2,15 +2,17 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
 from crm.choices import DealStage, OwnedObject, OwnershipChangeSource
-from crm.models import Deal, DealStageChange, OwnershipChange, Stage
+from crm.models import Contact, Customer, Deal, DealStageChange, OwnershipChange, Stage
 
 
 @dataclass(frozen=True)
@@ -112,3 +114,377 @@ def deal_move_stage(
         )
     deal.save()
     return deal
+
+
+# --- Deals (create / update) ------------------------------------------------------------
+
+DEAL_EDITABLE_FIELDS = frozenset(
+    {
+        "customer",
+        "owner",
+        "title",
+        "amount",
+        "stage",
+        "probability",
+        "expected_close",
+        "closed_at",
+        "lost_reason",
+        "next_step",
+    }
+)
+
+
+def _stage_code(stage) -> str:
+    """Accept a Stage row or its code, so forms (rows) and the API (codes) share one path."""
+    return getattr(stage, "code", stage) or DealStage.LEAD
+
+
+def _deal_scope_errors(*, by: User, customer, owner, current_owner_id: int | None = None) -> dict:
+    """Field errors when the customer is outside the caller's scope or the owner is not
+    someone the caller may assign to. Keeping the current owner is always allowed."""
+    from accounts.selectors import assignable_owners_for
+    from crm.selectors import customers_visible_to
+
+    errors = {}
+    if customer is None:
+        errors["customer"] = "Choose a customer."
+    elif not customers_visible_to(user=by).filter(pk=customer.pk).exists():
+        errors["customer"] = "Choose one of your customers."
+    if owner is None:
+        errors["owner"] = "Choose an owner."
+    elif owner.pk != current_owner_id and not (
+        assignable_owners_for(user=by).filter(pk=owner.pk).exists()
+    ):
+        errors["owner"] = "You cannot assign deals to this person."
+    return errors
+
+
+def _deal_value_errors(*, amount, probability) -> dict:
+    errors = {}
+    if amount is not None and Decimal(amount) < 0:
+        errors["amount"] = "The amount cannot be negative."
+    if probability is not None and not 0 <= int(probability) <= 100:
+        errors["probability"] = "The probability is a percentage between 0 and 100."
+    return errors
+
+
+@transaction.atomic
+def deal_create(
+    *,
+    by: User,
+    customer,
+    title: str,
+    owner: User | None = None,
+    amount: Decimal = Decimal("0.00"),
+    stage="lead",
+    probability: int | None = None,
+    expected_close: date | None = None,
+    closed_at: date | None = None,
+    lost_reason: str = "",
+    next_step: str = "",
+    source: OwnershipChangeSource = OwnershipChangeSource.EDIT,
+) -> Deal:
+    """Open a deal and start its two audit trails: the initial stage in the stage history
+    and the first owner in the ownership log (from nobody), so every later change has a base.
+
+    The owner defaults to the caller; probability defaults to the stage's default.
+    """
+    owner = owner or by
+    code = _stage_code(stage)
+    if code not in DealStage.values:
+        raise ValidationError({"stage": f"“{code}” is not a pipeline stage."})
+    errors = _deal_scope_errors(by=by, customer=customer, owner=owner)
+    errors |= _deal_value_errors(amount=amount, probability=probability)
+    errors |= deal_stage_requirements(stage=code, closed_at=closed_at, lost_reason=lost_reason)
+    if not (title or "").strip():
+        errors["title"] = "Give the deal a title."
+    if errors:
+        raise ValidationError(errors)
+    target = Stage.objects.get(code=code)
+    if probability is None:
+        probability = target.default_probability
+    now = timezone.now()
+    deal = Deal.objects.create(
+        customer=customer,
+        owner=owner,
+        title=title.strip(),
+        amount=amount,
+        stage=target,
+        probability={DealStage.WON: 100, DealStage.LOST: 0}.get(code, probability),
+        expected_close=expected_close,
+        closed_at=closed_at if code in (DealStage.WON, DealStage.LOST) else None,
+        lost_reason=(lost_reason or "").strip() if code == DealStage.LOST else "",
+        next_step=next_step,
+        credited_to=owner if code == DealStage.WON else None,
+        stage_changed_at=now,
+    )
+    if code == DealStage.LOST and not deal.closed_at:
+        deal.closed_at = timezone.localdate()
+        deal.save(update_fields=["closed_at"])
+    DealStageChange.objects.create(
+        deal=deal, from_stage="", to_stage=code, changed_by=by, changed_at=now
+    )
+    ownership_log_write(
+        moves=[
+            OwnerMove(
+                object_type=OwnedObject.DEAL,
+                object_id=deal.pk,
+                object_repr=deal.title,
+                customer_id=deal.customer_id,
+                from_user_id=None,
+                to_user_id=owner.pk,
+            )
+        ],
+        by=by,
+        source=source,
+        at=now,
+    )
+    return deal
+
+
+@transaction.atomic
+def deal_update(
+    *,
+    deal: Deal,
+    by: User,
+    source: OwnershipChangeSource = OwnershipChangeSource.EDIT,
+    **fields,
+) -> Deal:
+    """Change a deal's fields. A new owner is written to the ownership log and a new stage
+    goes through deal_move_stage, so both histories stay complete whichever page or
+    endpoint made the change. All or nothing: any field error leaves the deal untouched."""
+    unknown = set(fields) - DEAL_EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError({name: "This field cannot be changed." for name in unknown})
+    deal = Deal.objects.select_for_update().get(pk=deal.pk)
+    customer = fields.pop("customer", deal.customer)
+    owner = fields.pop("owner", deal.owner)
+    code = _stage_code(fields.pop("stage", deal.stage_id))
+    closed_at = fields.pop("closed_at", deal.closed_at)
+    lost_reason = fields.pop("lost_reason", deal.lost_reason) or ""
+    probability = fields.pop("probability", None)
+    if code not in DealStage.values:
+        raise ValidationError({"stage": f"“{code}” is not a pipeline stage."})
+    errors = _deal_scope_errors(
+        by=by, customer=customer, owner=owner, current_owner_id=deal.owner_id
+    )
+    errors |= _deal_value_errors(amount=fields.get("amount"), probability=probability)
+    errors |= deal_stage_requirements(stage=code, closed_at=closed_at, lost_reason=lost_reason)
+    if "title" in fields and not (fields["title"] or "").strip():
+        errors["title"] = "Give the deal a title."
+    if errors:
+        raise ValidationError(errors)
+    previous_owner_id = deal.owner_id
+    for name, value in fields.items():
+        setattr(deal, name, value)
+    deal.customer, deal.owner = customer, owner
+    deal = deal_move_stage(
+        deal=deal, stage=code, by=by, closed_at=closed_at, lost_reason=lost_reason
+    )
+    if probability is not None and deal.is_open:
+        deal.probability = probability
+        deal.save(update_fields=["probability", "updated_at"])
+    ownership_log_write(
+        moves=[
+            OwnerMove(
+                object_type=OwnedObject.DEAL,
+                object_id=deal.pk,
+                object_repr=deal.title,
+                customer_id=deal.customer_id,
+                from_user_id=previous_owner_id,
+                to_user_id=deal.owner_id,
+            )
+        ],
+        by=by,
+        source=source,
+    )
+    return deal
+
+
+# --- Customers and contacts (issue 3: customers area) ---------------------------------
+
+CUSTOMER_FIELDS = frozenset(
+    {
+        "name",
+        "owner",
+        "segment",
+        "status",
+        "source",
+        "industry",
+        "region",
+        "city",
+        "website",
+        "phone",
+        "notes",
+    }
+)
+CONTACT_FIELDS = frozenset({"first_name", "last_name", "job_title", "email", "phone", "is_primary"})
+
+
+def _check_fields(*, fields: dict, allowed: frozenset) -> None:
+    unknown = sorted(set(fields) - allowed)
+    if unknown:
+        raise ValidationError({name: "This field cannot be set here." for name in unknown})
+
+
+def _check_owner_assignable(*, owner: User | None, by: User) -> None:
+    """The owner must be someone `by` may hand a customer to (a rep: only themself)."""
+    from accounts.selectors import assignable_owners_for
+
+    if owner is None:
+        raise ValidationError({"owner": "Choose who owns this customer."})
+    if not assignable_owners_for(user=by).filter(pk=owner.pk).exists():
+        raise ValidationError({"owner": f"You cannot assign customers to {owner}."})
+
+
+@transaction.atomic
+def customer_create(
+    *, by: User, log_source: OwnershipChangeSource = OwnershipChangeSource.EDIT, **fields
+) -> Customer:
+    """Create a customer owned by `fields["owner"]` (default: `by`) and open its ownership
+    log with the first owner, so the timeline shows who it started with. `log_source`
+    (edit/api/import) is the log's source; `source` stays the customer's own field."""
+    _check_fields(fields=fields, allowed=CUSTOMER_FIELDS)
+    defaulted = fields.get("owner") is None
+    fields["owner"] = fields.get("owner") or by
+    try:
+        _check_owner_assignable(owner=fields["owner"], by=by)
+    except ValidationError:
+        if defaulted:  # e.g. an admin, who owns no portfolio: ask, don't blame
+            raise ValidationError({"owner": "Choose who owns this customer."}) from None
+        raise
+    customer = Customer(**fields)
+    customer.full_clean()
+    customer.save()
+    ownership_log_write(
+        moves=[
+            OwnerMove(
+                object_type=OwnedObject.CUSTOMER,
+                object_id=customer.pk,
+                object_repr=customer.name,
+                customer_id=customer.pk,
+                from_user_id=None,
+                to_user_id=customer.owner_id,
+            )
+        ],
+        by=by,
+        source=log_source,
+    )
+    return customer
+
+
+@transaction.atomic
+def customer_update(
+    *,
+    customer: Customer,
+    by: User,
+    log_source: OwnershipChangeSource = OwnershipChangeSource.EDIT,
+    **fields,
+) -> Customer:
+    """Edit a customer. A new owner must be assignable by `by` and is logged from -> to;
+    only the customer moves (moving a whole portfolio is the handover's job)."""
+    _check_fields(fields=fields, allowed=CUSTOMER_FIELDS)
+    previous_owner_id = customer.owner_id
+    new_owner = fields.get("owner")
+    if "owner" in fields and (new_owner is None or new_owner.pk != previous_owner_id):
+        _check_owner_assignable(owner=new_owner, by=by)
+    for name, value in fields.items():
+        setattr(customer, name, value)
+    customer.full_clean()
+    customer.save()
+    ownership_log_write(
+        moves=[
+            OwnerMove(
+                object_type=OwnedObject.CUSTOMER,
+                object_id=customer.pk,
+                object_repr=customer.name,
+                customer_id=customer.pk,
+                from_user_id=previous_owner_id,
+                to_user_id=customer.owner_id,
+            )
+        ],
+        by=by,
+        source=log_source,
+    )
+    return customer
+
+
+def _check_customer_visible(*, customer: Customer | None, by: User) -> None:
+    from crm.selectors import customers_visible_to
+
+    if customer is None or not customers_visible_to(user=by).filter(pk=customer.pk).exists():
+        raise ValidationError({"customer": "Choose one of your customers."})
+
+
+@transaction.atomic
+def contact_create(*, by: User, customer: Customer, **fields) -> Contact:
+    """Add a person at a customer the user may see."""
+    _check_fields(fields=fields, allowed=CONTACT_FIELDS)
+    _check_customer_visible(customer=customer, by=by)
+    contact = Contact(customer=customer, **fields)
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, contact: Contact, by: User, **fields) -> Contact:
+    """Edit a contact; moving it to another customer needs that customer in scope too."""
+    _check_fields(fields=fields, allowed=CONTACT_FIELDS | {"customer"})
+    if "customer" in fields and fields["customer"] != contact.customer:
+        _check_customer_visible(customer=fields["customer"], by=by)
+    for name, value in fields.items():
+        setattr(contact, name, value)
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact, by: User) -> None:
+    """Remove a contact (the caller has already found it through the scoped selector)."""
+    _check_customer_visible(customer=contact.customer, by=by)
+    contact.delete()
+
+
+KEY_CUSTOMERS_SQL = """
+    WITH revenue AS (
+        SELECT d.customer_id, SUM(d.amount) AS rev
+        FROM {deal} d
+        WHERE d.stage_id = %s AND d.closed_at >= %s AND d.closed_at <= %s
+        GROUP BY d.customer_id
+        HAVING SUM(d.amount) > 0
+    ), ranked AS (
+        SELECT customer_id,
+               SUM(rev) OVER (ORDER BY rev DESC) - SUM(rev) OVER (PARTITION BY rev) AS before,
+               SUM(rev) OVER () AS total
+        FROM revenue
+    )
+    SELECT customer_id FROM ranked WHERE before < total * %s
+"""
+
+
+def recompute_key_customers(*, today: date | None = None) -> int:
+    """Flag the customers that together bring CRM_KEY_CUSTOMER_SHARE (80%) of the won
+    revenue closed in the last 365 days; returns how many are key now.
+
+    Customers are ranked by that revenue, highest first; a customer is key when the revenue
+    of everyone ranked strictly above it is still below 80% of the total. Customers with
+    the same revenue are treated alike (all key or none); zero revenue is never key.
+    Ranked in SQL with window functions, written by two UPDATEs in one transaction.
+    """
+    today = today or timezone.localdate()
+    share = Decimal(str(settings.CRM_KEY_CUSTOMER_SHARE))
+    key_sql = KEY_CUSTOMERS_SQL.format(deal=Deal._meta.db_table)
+    params = [DealStage.WON, today - timedelta(days=365), today, share]
+    table = Customer._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET is_key = %s WHERE is_key = %s AND id IN ({key_sql})",
+            [True, False, *params],
+        )
+        cursor.execute(
+            f"UPDATE {table} SET is_key = %s WHERE is_key = %s AND id NOT IN ({key_sql})",
+            [False, True, *params],
+        )
+    return Customer.objects.filter(is_key=True).count()

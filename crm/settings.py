@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.TeamTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -87,6 +88,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"].setdefault("TEST", {})
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # A dead database server fails fast (requests, /healthz) instead of hanging a worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -212,6 +216,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "crm.tasks.recompute_key_customers",
         "schedule": crontab(minute=15, hour=2),
         "options": {"expires": 60 * 60 * 6},
+    },
+    # Friday afternoon: remind reps whose weekly call report is not submitted (engineer C).
+    "call-report-reminders": {
+        "task": "activities.tasks.send_call_report_reminders",
+        "schedule": crontab(day_of_week="fri", hour=14, minute=0),
+        "options": {"expires": 60 * 60 * 4},
     },
 }
 

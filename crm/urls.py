@@ -11,4 +11,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("crm.api.urls")),
     path("", include("crm.web_urls")),
+    path("", include("activities.urls")),
 ]

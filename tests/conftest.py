@@ -1,6 +1,8 @@
 """Shared fixtures: a small company (two teams, their managers and reps, an admin) and
 API clients authenticated as each of them."""
 
+import importlib
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -16,6 +18,33 @@ def _celery_eager(settings):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = False
+
+
+PIPELINE_STAGES = importlib.import_module("crm.migrations.0002_pipeline_stages_data").STAGES
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+@pytest.fixture(autouse=True)
+def _pipeline_stages(request, django_db_blocker):
+    """The pipeline stages are data created by a migration. A transactional test (every
+    browser journey) empties all tables when it ends; put the stages back before each test
+    that touches the database, so no test depends on which ran before it."""
+    uses_db = request.node.get_closest_marker("django_db") or DB_FIXTURES & set(
+        request.fixturenames
+    )
+    if not uses_db:
+        return
+    from crm.models import Stage
+
+    with django_db_blocker.unblock():
+        if Stage.objects.count() < len(PIPELINE_STAGES):
+            Stage.objects.bulk_create(
+                [
+                    Stage(code=code, name=name, position=position, default_probability=prob)
+                    for code, name, position, prob in PIPELINE_STAGES
+                ],
+                ignore_conflicts=True,
+            )
 
 
 @pytest.fixture

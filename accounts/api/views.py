@@ -1,5 +1,4 @@
 from django.contrib.auth import authenticate
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.authtoken.models import Token
@@ -16,9 +15,10 @@ from accounts.api.serializers import (
     UserSerializer,
 )
 from accounts.filters import TeamFilter, UserFilter
+from accounts.models import Team, User
 from accounts.selectors import teams_visible_to, users_visible_to
-from crm.api.errors import as_drf_validation_error
 from crm.api.permissions import IsAdminRoleOrReadOnly
+from crm.api.viewsets import ScopedQuerysetMixin, ServiceCallMixin
 
 
 class ObtainTokenView(APIView):
@@ -44,24 +44,16 @@ class ObtainTokenView(APIView):
         return Response({"token": token.key})
 
 
-class ServiceCallMixin:
-    """Run a service and turn its Django ValidationError into a 400 with field errors."""
-
-    def call_service(self, fn, **kwargs):
-        try:
-            return fn(**kwargs)
-        except DjangoValidationError as exc:
-            raise as_drf_validation_error(exc) from exc
-
-
-class UserViewSet(ServiceCallMixin, viewsets.ModelViewSet):
+class UserViewSet(ScopedQuerysetMixin, ServiceCallMixin, viewsets.ModelViewSet):
     serializer_class = UserSerializer
     permission_classes = [IsAdminRoleOrReadOnly]
     filterset_class = UserFilter
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
 
-    def get_queryset(self):
-        return users_visible_to(user=self.request.user).order_by("id")
+    scoped_model = User
+
+    def scoped_queryset(self, *, user):
+        return users_visible_to(user=user).order_by("id")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -73,14 +65,16 @@ class UserViewSet(ServiceCallMixin, viewsets.ModelViewSet):
         )
 
 
-class TeamViewSet(ServiceCallMixin, viewsets.ModelViewSet):
+class TeamViewSet(ScopedQuerysetMixin, ServiceCallMixin, viewsets.ModelViewSet):
     serializer_class = TeamSerializer
     permission_classes = [IsAdminRoleOrReadOnly]
     filterset_class = TeamFilter
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
 
-    def get_queryset(self):
-        return teams_visible_to(user=self.request.user).order_by("id")
+    scoped_model = Team
+
+    def scoped_queryset(self, *, user):
+        return teams_visible_to(user=user).order_by("id")
 
     def perform_create(self, serializer):
         serializer.instance = self.call_service(services.team_create, **serializer.validated_data)

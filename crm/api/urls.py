@@ -5,10 +5,21 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import ObtainTokenView, TeamViewSet, UserViewSet
+from activities.api.activities import ActivityViewSet
+from activities.api.call_reports import CallReportViewSet
+from activities.api.tasks import TaskViewSet
+from crm.api.customers import ContactViewSet, CustomerViewSet
+from crm.api.deals import DealViewSet
 
 router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")
 router.register("teams", TeamViewSet, basename="team")
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("deals", DealViewSet, basename="deal")
+router.register("activities", ActivityViewSet, basename="activity")
+router.register("tasks", TaskViewSet, basename="task")
+router.register("call-reports", CallReportViewSet, basename="call-report")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

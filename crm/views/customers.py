@@ -1,3 +1,300 @@
-"""Pages for customers."""
+"""Pages for customers and their contacts. Thin: scoped selectors find the rows, services
+write them, one filterset serves the list, its htmx refresh and the CSV export."""
 
-urlpatterns: list = []
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from crm import services
+from crm.filters import CustomerFilter
+from crm.forms import ContactForm, CustomerForm
+from crm.models import Customer
+from crm.selectors import (
+    contacts_visible_to,
+    customer_competing_lines,
+    customer_timeline,
+    customers_for_list,
+    deals_visible_to,
+)
+from crm.tasks import recompute_key_customers
+
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 200
+TIMELINE_PAGE_SIZE = 20
+
+# (label, ordering key or None, css class)
+LIST_COLUMNS = [
+    ("Name", "name", ""),
+    ("Owner", "owner", ""),
+    ("Segment", "segment", ""),
+    ("Status", "status", ""),
+    ("Source", "source", ""),
+    ("Open deals", "open_deals_count", "num"),
+    ("Open value", "open_deals_value", "num"),
+]
+EXPORT_HEADER = [
+    "id",
+    "name",
+    "owner",
+    "segment",
+    "status",
+    "source",
+    "is_key",
+    "has_conflict",
+    "industry",
+    "region",
+    "city",
+    "website",
+    "phone",
+    "open_deals_count",
+    "open_deals_value",
+    "created_at",
+]
+
+
+def _render(request: HttpRequest, template: str, partial: str, context: dict) -> HttpResponse:
+    """Full page normally; only the partial when htmx asks for a fragment."""
+    return render(request, partial if request.htmx else template, context)
+
+
+def _int_param(request: HttpRequest, name: str, default: int, maximum: int) -> int:
+    try:
+        value = int(request.GET.get(name, default))
+    except (TypeError, ValueError):
+        return default
+    return max(1, min(value, maximum))
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form's fields (unknown fields: form-wide)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _customer_filter(request: HttpRequest) -> CustomerFilter:
+    return CustomerFilter(
+        request.GET, queryset=customers_for_list(user=request.user), request=request
+    )
+
+
+def _visible_customer(request: HttpRequest, pk: int) -> Customer:
+    return get_object_or_404(customers_for_list(user=request.user), pk=pk)
+
+
+@login_required
+def customer_list(request: HttpRequest) -> HttpResponse:
+    filterset = _customer_filter(request)
+    rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    page_size = _int_param(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    page = Paginator(rows, page_size).get_page(request.GET.get("page"))
+    current = request.GET.get("ordering", "")
+    columns = []
+    for label, key, css in LIST_COLUMNS:
+        params = request.GET.copy()
+        params.pop("page", None)
+        params["ordering"] = f"-{key}" if current == key else key
+        arrow = "▲" if current == key else "▼" if current == f"-{key}" else ""
+        columns.append(
+            {"label": label, "url": f"?{params.urlencode()}", "css": css, "arrow": arrow}
+        )
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "columns": columns,
+        "querystring": params.urlencode(),
+        "export_url": f"{reverse('crm:customer-export')}?{params.urlencode()}",
+        "can_manage": request.user.is_manager or request.user.is_admin,
+    }
+    return _render(request, "crm/customers/list.html", "crm/customers/_table.html", context)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+def customer_export(request: HttpRequest) -> HttpResponse:
+    """Exactly the rows of the current filtered list (same selector, same filterset)."""
+    filterset = _customer_filter(request)
+    if not filterset.is_valid():
+        return HttpResponse(
+            "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items()),
+            status=400,
+            content_type="text/plain",
+        )
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(EXPORT_HEADER)
+        for c in filterset.qs.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    c.pk,
+                    c.name,
+                    c.owner.username,
+                    c.segment,
+                    c.status,
+                    c.source,
+                    c.is_key,
+                    c.has_conflict,
+                    c.industry,
+                    c.region,
+                    c.city,
+                    c.website,
+                    c.phone,
+                    c.open_deals_count,
+                    c.open_deals_value,
+                    c.created_at.isoformat(),
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="customers.csv"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_create(request: HttpRequest) -> HttpResponse:
+    form = CustomerForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.customer_create(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"Customer “{customer.name}” created.")
+            return redirect("crm:customer-detail", pk=customer.pk)
+    return render(request, "crm/customers/form.html", {"form": form, "customer": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _visible_customer(request, pk)
+    # The form validates its own copy: ModelForm writes into its instance, and the service
+    # must still see the current owner to log the change.
+    form = CustomerForm(
+        request.POST or None, instance=_visible_customer(request, pk), user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_update(customer=customer, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"Customer “{customer.name}” saved.")
+            return redirect("crm:customer-detail", pk=customer.pk)
+    return render(request, "crm/customers/form.html", {"form": form, "customer": customer})
+
+
+@login_required
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _visible_customer(request, pk)
+    timeline = customer_timeline(
+        customer=customer,
+        page=_int_param(request, "tpage", 1, 10**6),
+        page_size=TIMELINE_PAGE_SIZE,
+    )
+    context = {"customer": customer, "timeline": timeline}
+    if request.htmx and request.GET.get("tpage"):
+        return render(request, "crm/customers/_timeline.html", context)
+    context.update(
+        contacts=customer.contacts.all(),
+        deals=deals_visible_to(user=request.user)
+        .filter(customer=customer)
+        .select_related("stage", "owner"),
+        competing_lines=customer_competing_lines(customer=customer),
+        can_manage=request.user.is_manager or request.user.is_admin,
+    )
+    return render(request, "crm/customers/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _visible_customer(request, pk)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = services.contact_create(
+                by=request.user, customer=customer, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"Contact “{contact}” added.")
+            return redirect("crm:customer-detail", pk=customer.pk)
+    return render(request, "crm/customers/contact_form.html", {"form": form, "customer": customer})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(
+        contacts_visible_to(user=request.user).select_related("customer"), pk=pk
+    )
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_update(contact=contact, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"Contact “{contact}” saved.")
+            return redirect("crm:customer-detail", pk=contact.customer_id)
+    context = {"form": form, "customer": contact.customer, "contact": contact}
+    return render(request, "crm/customers/contact_form.html", context)
+
+
+@login_required
+@require_POST
+def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(
+        contacts_visible_to(user=request.user).select_related("customer"), pk=pk
+    )
+    customer_id, name = contact.customer_id, str(contact)
+    services.contact_delete(contact=contact, by=request.user)
+    messages.success(request, f"Contact “{name}” deleted.")
+    return redirect("crm:customer-detail", pk=customer_id)
+
+
+@login_required
+@require_POST
+def key_customers_recompute(request: HttpRequest) -> HttpResponse:
+    """Managers and admins queue the key-customer recomputation on demand."""
+    if not (request.user.is_manager or request.user.is_admin):
+        raise PermissionDenied("Only managers and admins recompute key customers.")
+    recompute_key_customers.delay()
+    messages.success(request, "Key customers are being recomputed; reload in a moment.")
+    return redirect("crm:customer-list")
+
+
+urlpatterns = [
+    path("customers/", customer_list, name="customer-list"),
+    path("customers/new/", customer_create, name="customer-create"),
+    path("customers/export.csv", customer_export, name="customer-export"),
+    path(
+        "customers/key-customers/recompute/",
+        key_customers_recompute,
+        name="key-customers-recompute",
+    ),
+    path("customers/<int:pk>/", customer_detail, name="customer-detail"),
+    path("customers/<int:pk>/edit/", customer_edit, name="customer-edit"),
+    path("customers/<int:pk>/contacts/new/", contact_create, name="contact-create"),
+    path("contacts/<int:pk>/edit/", contact_edit, name="contact-edit"),
+    path("contacts/<int:pk>/delete/", contact_delete, name="contact-delete"),
+]

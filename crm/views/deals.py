@@ -1,3 +1,307 @@
-"""Pages for deals."""
+"""Pages for deals and the pipeline board. Thin: deals_visible_to decides what a user sees,
+DealFilter narrows it (board, list, export alike), the services write and keep history."""
 
-urlpatterns: list = []
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
+
+from crm import services
+from crm.choices import CLOSED_STAGES, OwnedObject
+from crm.filters import DealFilter
+from crm.forms import DealForm, DealMoveForm
+from crm.models import Deal, Stage
+from crm.selectors import (
+    customers_visible_to,
+    deal_board,
+    deal_stage_history,
+    deals_visible_to,
+    ownership_changes_visible_to,
+)
+
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 200
+
+# (label, ordering key or None, css class)
+LIST_COLUMNS = [
+    ("Title", "title", ""),
+    ("Customer", None, ""),
+    ("Owner", None, ""),
+    ("Stage", None, ""),
+    ("Amount", "amount", "num"),
+    ("Prob.", None, "num"),
+    ("Expected close", "expected_close", ""),
+    ("Updated", "updated_at", ""),
+]
+EXPORT_HEADER = [
+    "id",
+    "title",
+    "customer_id",
+    "customer",
+    "owner",
+    "stage",
+    "amount",
+    "probability",
+    "expected_close",
+    "closed_at",
+    "lost_reason",
+    "next_step",
+    "updated_at",
+]
+
+
+def _render(request: HttpRequest, template: str, partial: str, context: dict) -> HttpResponse:
+    """Full page normally; only the partial when htmx asks for a fragment."""
+    return render(request, partial if request.htmx else template, context)
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form's fields (unknown fields: form-wide)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _deal_filter(request: HttpRequest) -> DealFilter:
+    return DealFilter(request.GET, queryset=deals_visible_to(user=request.user), request=request)
+
+
+def _filtered(filterset: DealFilter):
+    return filterset.qs if filterset.is_valid() else filterset.queryset.none()
+
+
+def _querystring(request: HttpRequest, *drop: str) -> str:
+    params = request.GET.copy()
+    for name in ("page", *drop):
+        params.pop(name, None)
+    return params.urlencode()
+
+
+def _board_context(request: HttpRequest) -> dict:
+    filterset = _deal_filter(request)
+    columns = deal_board(deals=_filtered(filterset))
+    return {
+        "filter": filterset,
+        "columns": columns,
+        "stages": [column.stage for column in columns],
+        "querystring": _querystring(request),
+        "can_filter_owner": not request.user.is_rep,
+    }
+
+
+def _visible_deal(request: HttpRequest, pk: int) -> Deal:
+    return get_object_or_404(
+        deals_visible_to(user=request.user).select_related("customer", "owner", "stage"), pk=pk
+    )
+
+
+@login_required
+def pipeline(request: HttpRequest) -> HttpResponse:
+    """The board: a column per stage with count, total and the largest deals as cards."""
+    context = _board_context(request)
+    return _render(request, "crm/deals/pipeline.html", "crm/deals/_board.html", context)
+
+
+@login_required
+def deal_list(request: HttpRequest) -> HttpResponse:
+    filterset = _deal_filter(request)
+    rows = _filtered(filterset).select_related("customer", "owner", "stage")
+    try:
+        page_size = max(1, min(int(request.GET.get("page_size", DEFAULT_PAGE_SIZE)), MAX_PAGE_SIZE))
+    except (TypeError, ValueError):
+        page_size = DEFAULT_PAGE_SIZE
+    page = Paginator(rows, page_size).get_page(request.GET.get("page"))
+    current = request.GET.get("ordering", "")
+    columns = []
+    for label, key, css in LIST_COLUMNS:
+        column = {"label": label, "css": css, "url": "", "arrow": ""}
+        if key:
+            params = request.GET.copy()
+            params.pop("page", None)
+            params["ordering"] = f"-{key}" if current == key else key
+            column["url"] = f"?{params.urlencode()}"
+            column["arrow"] = "▲" if current == key else "▼" if current == f"-{key}" else ""
+        columns.append(column)
+    querystring = _querystring(request)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "columns": columns,
+        "querystring": querystring,
+        "export_url": f"{reverse('crm:deal-export')}?{querystring}",
+        "can_filter_owner": not request.user.is_rep,
+    }
+    return _render(request, "crm/deals/list.html", "crm/deals/_table.html", context)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+def deal_export(request: HttpRequest) -> HttpResponse:
+    """The current filtered list as CSV, streamed in chunks: never the whole table in memory."""
+    filterset = _deal_filter(request)
+    if not filterset.is_valid():
+        return HttpResponse(
+            "Invalid filter: "
+            + "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items()),
+            status=400,
+            content_type="text/plain",
+        )
+    rows = filterset.qs.values_list(
+        "id",
+        "title",
+        "customer_id",
+        "customer__name",
+        "owner__username",
+        "stage_id",
+        "amount",
+        "probability",
+        "expected_close",
+        "closed_at",
+        "lost_reason",
+        "next_step",
+        "updated_at",
+    )
+    writer = csv.writer(_Echo())
+
+    def stream():
+        yield writer.writerow(EXPORT_HEADER)
+        for row in rows.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [value.isoformat() if hasattr(value, "isoformat") else value for value in row]
+            )
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="deals.csv"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deal_create(request: HttpRequest) -> HttpResponse:
+    initial = {}
+    customer_id = request.GET.get("customer", "")
+    if customer_id.isdigit():
+        customer = customers_visible_to(user=request.user).filter(pk=customer_id).first()
+        if customer is not None:
+            initial["customer"] = customer.pk
+    form = DealForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            deal = services.deal_create(by=request.user, **data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"Deal “{deal.title}” created.")
+            return redirect("crm:deal-detail", pk=deal.pk)
+    return render(request, "crm/deals/form.html", {"form": form, "deal": None})
+
+
+@login_required
+def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _visible_deal(request, pk)
+    owners = (
+        ownership_changes_visible_to(user=request.user)
+        .filter(object_type=OwnedObject.DEAL, object_id=deal.pk)
+        .select_related("from_user", "to_user", "changed_by")
+    )
+    context = {
+        "deal": deal,
+        "history": deal_stage_history(deal=deal),
+        "owner_changes": owners,
+    }
+    return render(request, "crm/deals/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _visible_deal(request, pk)
+    form = DealForm(request.POST or None, instance=deal, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.changed_data}
+        if "stage" in fields:
+            # The close fields belong to the stage move: send them along with it.
+            fields.setdefault("closed_at", form.cleaned_data["closed_at"])
+            fields.setdefault("lost_reason", form.cleaned_data["lost_reason"])
+        try:
+            deal = services.deal_update(deal=deal, by=request.user, **fields)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"Deal “{deal.title}” saved.")
+            return redirect("crm:deal-detail", pk=deal.pk)
+    return render(request, "crm/deals/form.html", {"form": form, "deal": deal})
+
+
+def _card(request: HttpRequest, deal: Deal, form: DealMoveForm, pending: str = "") -> HttpResponse:
+    """One board card: normal, asking for the close date / reason, or showing errors."""
+    context = {
+        "deal": deal,
+        "move_form": form,
+        "pending": pending,
+        "stages": Stage.objects.order_by("position"),
+        "querystring": request.GET.urlencode(),
+        "today": timezone.localdate().isoformat(),
+    }
+    return render(request, "crm/deals/_card.html", context)
+
+
+@login_required
+@require_POST
+def deal_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a deal from its board card. Open stages move at once; won and lost first ask
+    (in the card) for the close date or the reason, then confirm. Errors re-render the card
+    and change nothing; success re-renders the board with the same filters."""
+    deal = _visible_deal(request, pk)
+    form = DealMoveForm(request.POST)
+    if not form.is_valid():
+        return _card(request, deal, form, pending=request.POST.get("stage", ""))
+    stage = form.cleaned_data["stage"]
+    if stage in CLOSED_STAGES and stage != deal.stage_id and not form.cleaned_data["confirm"]:
+        ask = DealMoveForm(
+            initial={"stage": stage, "closed_at": timezone.localdate(), "confirm": True}
+        )
+        return _card(request, deal, ask, pending=stage)
+    try:
+        services.deal_move_stage(
+            deal=deal,
+            stage=stage,
+            by=request.user,
+            closed_at=form.cleaned_data["closed_at"],
+            lost_reason=form.cleaned_data["lost_reason"],
+        )
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+        deal = _visible_deal(request, pk)
+        return _card(request, deal, form, pending=stage)
+    messages.success(request, f"“{deal.title}” moved to {deal.stage.name}.")
+    if not request.htmx:
+        return redirect(f"{reverse('crm:pipeline')}?{request.GET.urlencode()}")
+    response = render(request, "crm/deals/_board.html", _board_context(request))
+    return reswap(retarget(response, "#board"), "outerHTML")
+
+
+urlpatterns = [
+    path("pipeline/", pipeline, name="pipeline"),
+    path("deals/", deal_list, name="deal-list"),
+    path("deals/new/", deal_create, name="deal-create"),
+    path("deals/export.csv", deal_export, name="deal-export"),
+    path("deals/<int:pk>/", deal_detail, name="deal-detail"),
+    path("deals/<int:pk>/edit/", deal_edit, name="deal-edit"),
+    path("deals/<int:pk>/move/", deal_move, name="deal-move"),
+]

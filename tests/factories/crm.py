@@ -38,3 +38,22 @@ class DealFactory(factory.django.DjangoModelFactory):
     amount = Decimal("1000.00")
     stage_id = "lead"
     probability = 10
+
+
+# --- Customers and contacts (issue 3: customers area) ---------------------------------
+
+
+def won_deal(*, customer, amount, days_ago: int = 30, **fields):
+    """A deal won `days_ago` days ago, for key-customer revenue."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return DealFactory(
+        customer=customer,
+        amount=Decimal(amount),
+        stage_id="won",
+        probability=100,
+        closed_at=timezone.localdate() - timedelta(days=days_ago),
+        **fields,
+    )

@@ -1,0 +1,1 @@
+"""REST endpoints of the activity domain; registered in crm/api/urls.py."""

@@ -1,0 +1,213 @@
+"""Filtersets of the activity domain, each serving its browser list and its API list."""
+
+import django_filters
+from django import forms
+
+from accounts.models import User
+from accounts.selectors import users_visible_to
+from activities.choices import ActivityKind, CallReportStatus
+from activities.models import Activity, Task, WeeklyCallReport
+from activities.weeks import parse_week, user_tz
+from crm.models import Customer, Deal
+
+# --- Tasks (issue 4: engineer B) ---------------------------------------------------------
+
+YES_NO_ANY = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+
+
+def _task_people(request):
+    """Assignee choices follow the caller's scope; without a request (schema) nobody."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return User.objects.none()
+    return users_visible_to(user=user)
+
+
+def _task_customers(request):
+    from crm.selectors import customers_visible_to
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return Customer.objects.none()
+    return customers_visible_to(user=user)
+
+
+def _task_deals(request):
+    from crm.selectors import deals_visible_to
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return Deal.objects.none()
+    return deals_visible_to(user=user)
+
+
+class TaskFilter(django_filters.FilterSet):
+    """Filters of the task list page and /api/tasks/. Expects tasks_for_list (it filters on
+    the `is_overdue` annotation)."""
+
+    search = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label="Search")
+    assignee = django_filters.ModelChoiceFilter(
+        queryset=_task_people, label="Assignee", empty_label="Anyone"
+    )
+    customer = django_filters.ModelChoiceFilter(queryset=_task_customers)
+    deal = django_filters.ModelChoiceFilter(queryset=_task_deals)
+    done = django_filters.BooleanFilter(label="Done", widget=YES_NO_ANY)
+    overdue = django_filters.BooleanFilter(
+        field_name="is_overdue", label="Overdue", widget=YES_NO_ANY
+    )
+    due_after = django_filters.DateFilter(
+        field_name="due_date", lookup_expr="gte", label="Due from"
+    )
+    due_before = django_filters.DateFilter(
+        field_name="due_date", lookup_expr="lte", label="Due until"
+    )
+    due_date = django_filters.DateFilter()
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("due_date", "due_date"),
+            ("title", "title"),
+            ("assignee__last_name", "assignee"),
+            ("done", "done"),
+            ("created_at", "created_at"),
+        ),
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Task
+        fields = ["assignee", "customer", "deal", "done", "due_date"]
+
+    @property
+    def qs(self):
+        # Open first, then by due date; always ending in id so pages never repeat rows.
+        qs = super().qs
+        if not (self.is_bound and self.is_valid() and self.form.cleaned_data.get("ordering")):
+            qs = qs.order_by("done", "due_date", "id")
+        else:
+            qs = qs.order_by(*qs.query.order_by, "id")
+        return qs
+
+
+# --- Call reports and the team feed (issue 4: engineer C) --------------------------------
+
+
+def _reps_for_request(request):
+    """Rep choices follow the caller's scope (a manager: their team; an admin: everyone)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return User.objects.none()
+    return users_visible_to(user=user).order_by("first_name", "last_name", "username")
+
+
+class CallReportFilter(django_filters.FilterSet):
+    """Filters of /api/call-reports/: ?rep=7&week=2026-W47&status=submitted. A malformed
+    week is a 400 with a specific message, not an empty list."""
+
+    rep = django_filters.ModelChoiceFilter(queryset=_reps_for_request, label="Rep")
+    week = django_filters.CharFilter(label="ISO week", validators=[parse_week])
+    status = django_filters.ChoiceFilter(choices=CallReportStatus.choices)
+
+    class Meta:
+        model = WeeklyCallReport
+        fields = ["rep", "week", "status"]
+
+    @property
+    def qs(self):
+        return super().qs.order_by("-week", "rep_id", "id")
+
+
+class ActivityFeedFilter(django_filters.FilterSet):
+    """Filters of the manager's team feed: a rep in scope, a kind, and a date range read as
+    whole days in the manager's time zone. Expects activities already scoped."""
+
+    rep = django_filters.ModelChoiceFilter(
+        field_name="owner", queryset=_reps_for_request, label="Rep", empty_label="Everyone"
+    )
+    kind = django_filters.ChoiceFilter(choices=ActivityKind.choices, empty_label="Any kind")
+    date_from = django_filters.DateFilter(method="filter_date_from", label="From")
+    date_to = django_filters.DateFilter(method="filter_date_to", label="To")
+
+    class Meta:
+        model = Activity
+        fields = ["rep", "kind"]
+
+    def _day_start(self, day):
+        from datetime import datetime, time
+
+        tz = user_tz(getattr(self.request, "user", None))
+        return datetime.combine(day, time.min, tzinfo=tz)
+
+    def filter_date_from(self, queryset, name, value):
+        return queryset.filter(occurred_at__gte=self._day_start(value))
+
+    def filter_date_to(self, queryset, name, value):
+        from datetime import timedelta
+
+        return queryset.filter(occurred_at__lt=self._day_start(value + timedelta(days=1)))
+
+    def is_valid(self):
+        valid = super().is_valid()
+        data = self.form.cleaned_data if valid else {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.form.add_error("date_to", "The end date is before the start date.")
+            return False
+        return valid
+
+    @property
+    def qs(self):
+        return super().qs.order_by("-occurred_at", "-id")
+
+
+# --- Activity logging: /api/activities/ (issue 4: engineer A) -----------------------------
+
+
+class ActivityFilter(django_filters.FilterSet):
+    """Filters of /api/activities/ by field name: ?owner=7&customer=3&deal=9&kind=call
+    &week=2026-W47&occurred_after=…&occurred_before=… (ISO 8601), ?is_late=true,
+    ?search= (notes), ?ordering=-occurred_at|duration_minutes|kind|created_at. Owner,
+    customer and deal choices follow the caller's scope; a malformed value is a 400."""
+
+    owner = django_filters.ModelChoiceFilter(queryset=_task_people, label="Owner")
+    customer = django_filters.ModelChoiceFilter(queryset=_task_customers)
+    deal = django_filters.ModelChoiceFilter(queryset=_task_deals)
+    kind = django_filters.ChoiceFilter(choices=ActivityKind.choices)
+    week = django_filters.CharFilter(label="ISO week", validators=[parse_week])
+    occurred_after = django_filters.IsoDateTimeFilter(
+        field_name="occurred_at", lookup_expr="gte", label="Occurred at or after"
+    )
+    occurred_before = django_filters.IsoDateTimeFilter(
+        field_name="occurred_at", lookup_expr="lt", label="Occurred before"
+    )
+    is_late = django_filters.BooleanFilter()
+    is_prospecting = django_filters.BooleanFilter()
+    search = django_filters.CharFilter(field_name="notes", lookup_expr="icontains")
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("occurred_at", "occurred_at"),
+            ("duration_minutes", "duration_minutes"),
+            ("kind", "kind"),
+            ("created_at", "created_at"),
+        )
+    )
+
+    class Meta:
+        model = Activity
+        fields = ["owner", "customer", "deal", "kind", "week", "is_late", "is_prospecting"]
+
+    def is_valid(self):
+        valid = super().is_valid()
+        data = self.form.cleaned_data if valid else {}
+        start, end = data.get("occurred_after"), data.get("occurred_before")
+        if start and end and start >= end:
+            self.form.add_error("occurred_before", "The end is not after the start.")
+            return False
+        return valid
+
+    @property
+    def qs(self):
+        # Newest first by default; always ending in id so pages never repeat rows.
+        qs = super().qs
+        if not (self.is_bound and self.is_valid() and self.form.cleaned_data.get("ordering")):
+            return qs.order_by("-occurred_at", "-id")
+        return qs.order_by(*qs.query.order_by, "-id")

@@ -1,0 +1,43 @@
+"""The manager's team activity feed: everything the team logged, newest first, filtered by
+rep, kind and date range, paginated with a fixed number of queries (count, page, choices)."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+
+from activities.filters import ActivityFeedFilter
+from activities.selectors import feed_activities_for
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+
+def _page_size(request: HttpRequest) -> int:
+    try:
+        value = int(request.GET.get("page_size", DEFAULT_PAGE_SIZE))
+    except (TypeError, ValueError):
+        return DEFAULT_PAGE_SIZE
+    return max(1, min(value, MAX_PAGE_SIZE))
+
+
+@login_required
+def feed(request: HttpRequest) -> HttpResponse:
+    """Managers see their team's activities, admins everyone's; reps have "My week"."""
+    if request.user.is_rep:
+        raise PermissionDenied("The team feed is for managers and admins.")
+    filterset = ActivityFeedFilter(
+        request.GET, queryset=feed_activities_for(user=request.user), request=request
+    )
+    rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    page = Paginator(rows, _page_size(request)).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {"filter": filterset, "page": page, "querystring": params.urlencode()}
+    template = "activities/feed/_table.html" if request.htmx else "activities/feed/feed.html"
+    return render(request, template, context)
+
+
+urlpatterns = [path("feed/", feed, name="feed")]

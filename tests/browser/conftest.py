@@ -1,0 +1,168 @@
+"""Browser-test harness: the app served by pytest-django's `live_server`, driven by Debian's
+headless /usr/bin/chromium through Playwright for Python.
+
+Every test under tests/browser/ is marked `browser`, runs against a transactional database
+(live_server serves from another thread, so data must really be committed) and gets a fresh
+browser context: no cookies or storage leak from one journey to the next. When a test fails,
+a full-page screenshot lands in var/screenshots/ named after the test.
+
+Playwright is never downloaded or installed here: the system Chromium is used as is.
+"""
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.db import connections
+
+# Playwright's sync API keeps an asyncio event loop in this thread; Django's ORM refuses to run
+# inside one unless told it is safe (it is: the loop never runs our ORM code concurrently).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
+
+from tests.browser.migrated_rows import pytest_fixture_post_finalizer  # noqa: F401
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 10_000
+BROWSER_DIR = Path(__file__).resolve().parent
+SCREENSHOT_DIR = BROWSER_DIR.parent.parent / "var" / "screenshots"
+REPORTS = pytest.StashKey[dict]()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test in this folder `browser`, so `-m "not browser"` skips them all."""
+    for item in items:
+        if BROWSER_DIR in Path(item.path).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Remember each phase's report on the test item, so fixtures can see a failure."""
+    report = yield
+    item.stash.setdefault(REPORTS, {})[report.when] = report
+    return report
+
+
+# One Playwright driver and one Chromium per test process, even when a test module elsewhere
+# imports these fixtures (pytest then holds a second definition of each): the sync API cannot
+# be started twice in one thread. The first user starts them and, torn down last, stops them.
+_SHARED: dict[str, object] = {}
+
+
+def carry_db_snapshots(before: dict) -> None:
+    """Once Playwright's sync API runs an event loop in this thread, Django's connection
+    storage (asgiref Local) is looked up per context instead of per thread, so `connections`
+    hands out new objects. Carry pytest-django's snapshot of migrated rows over to them, or
+    serialized rollback silently restores nothing."""
+    for alias, old in before.items():
+        contents = getattr(old, "_test_serialized_contents", None)
+        if contents is not None and not hasattr(connections[alias], "_test_serialized_contents"):
+            connections[alias]._test_serialized_contents = contents
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    if "playwright" in _SHARED:
+        yield _SHARED["playwright"]
+        return
+    before = {alias: connections[alias] for alias in connections}
+    manager = sync_playwright()
+    _SHARED["playwright"] = manager.start()
+    carry_db_snapshots(before)
+    try:
+        yield _SHARED["playwright"]
+    finally:
+        _SHARED.pop("playwright")
+        manager.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """Headless Chromium, launched once per test process (each xdist worker has its own)."""
+    if "browser" in _SHARED:
+        yield _SHARED["browser"]
+        return
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (.ci/run does)")
+    _SHARED["browser"] = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
+    try:
+        yield _SHARED["browser"]
+    finally:
+        _SHARED.pop("browser").close()
+
+
+@pytest.fixture
+def app_url(live_server, django_db_serialized_rollback) -> str:
+    """Base URL of the running app.
+
+    live_server makes the test transactional (it serves from another thread, so data must be
+    committed); the serialized rollback makes pytest-django snapshot the migrated rows, which
+    are restored before the test and again after it (tests/browser/migrated_rows.py)."""
+    return live_server.url
+
+
+@pytest.fixture
+def context(browser: Browser, app_url: str) -> Iterator[BrowserContext]:
+    """A fresh browser profile per test: no cookies, storage or cache from other tests."""
+    ctx = browser.new_context(base_url=app_url, viewport={"width": 1280, "height": 900})
+    ctx.set_default_timeout(TIMEOUT_MS)
+    ctx.set_default_navigation_timeout(TIMEOUT_MS)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A page in the fresh context; screenshotted into var/screenshots/ when the test fails."""
+    expect.set_options(timeout=TIMEOUT_MS)
+    tab = context.new_page()
+    yield tab
+    reports = request.node.stash.get(REPORTS, {})
+    if any(report.failed for report in reports.values()):
+        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid).strip("_")
+        try:
+            tab.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"), full_page=True)
+        except Exception as exc:  # a crashed page must not hide the real failure
+            print(f"could not save screenshot for {request.node.nodeid}: {exc}")
+    tab.close()
+
+
+@pytest.fixture
+def login() -> Callable[[Page, str, str], Page]:
+    """login(page, username, password): log in through the real login form.
+
+    Returns the page after the form was submitted, wherever the app sent it (home on
+    success, the login page again with an error otherwise)."""
+
+    def log_in(page: Page, username: str, password: str) -> Page:
+        page.goto("/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Log in").click()
+        return page
+
+    return log_in
