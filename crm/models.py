@@ -191,6 +191,13 @@ class OwnershipChange(models.Model):
     reference = models.CharField(
         max_length=100, blank=True, help_text="e.g. the import job or handover id."
     )
+    handover = models.ForeignKey(
+        "handover.Handover",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ownership_changes",
+    )
 
     class Meta:
         ordering = ["-changed_at", "-id"]
