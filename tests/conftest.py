@@ -4,9 +4,20 @@ API clients authenticated as each of them."""
 import importlib
 
 import pytest
+from django.apps import apps
 from rest_framework.test import APIClient
 
 from tests.factories.accounts import AdminFactory, ManagerFactory, RepFactory, TeamFactory
+from tests.migrated_rows import pytest_fixture_post_finalizer  # noqa: F401 (a pytest hook)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A reused test database keeps its migrations as applied, so data migrations do not run
+    again: if an interrupted run left it without the pipeline stages, put them back."""
+    stages = importlib.import_module("crm.migrations.0002_pipeline_stages_data")
+    with django_db_blocker.unblock():
+        stages.create_stages(apps, schema_editor=None)
 
 
 @pytest.fixture(autouse=True)
@@ -18,33 +29,6 @@ def _celery_eager(settings):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = False
-
-
-PIPELINE_STAGES = importlib.import_module("crm.migrations.0002_pipeline_stages_data").STAGES
-DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
-
-
-@pytest.fixture(autouse=True)
-def _pipeline_stages(request, django_db_blocker):
-    """The pipeline stages are data created by a migration. A transactional test (every
-    browser journey) empties all tables when it ends; put the stages back before each test
-    that touches the database, so no test depends on which ran before it."""
-    uses_db = request.node.get_closest_marker("django_db") or DB_FIXTURES & set(
-        request.fixturenames
-    )
-    if not uses_db:
-        return
-    from crm.models import Stage
-
-    with django_db_blocker.unblock():
-        if Stage.objects.count() < len(PIPELINE_STAGES):
-            Stage.objects.bulk_create(
-                [
-                    Stage(code=code, name=name, position=position, default_probability=prob)
-                    for code, name, position, prob in PIPELINE_STAGES
-                ],
-                ignore_conflicts=True,
-            )
 
 
 @pytest.fixture

@@ -30,8 +30,6 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tests.browser.migrated_rows import pytest_fixture_post_finalizer  # noqa: F401
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -119,7 +117,7 @@ def app_url(live_server, django_db_serialized_rollback) -> str:
 
     live_server makes the test transactional (it serves from another thread, so data must be
     committed); the serialized rollback makes pytest-django snapshot the migrated rows, which
-    are restored before the test and again after it (tests/browser/migrated_rows.py)."""
+    are restored before the test and again after it (tests/migrated_rows.py)."""
     return live_server.url
 
 

@@ -9,7 +9,7 @@ snapshot pytest-django takes when any collected test asks for serialized rollbac
 harness's app_url fixture does).
 
 Hooks in a conftest only see tests below it: import this name into a conftest to cover its
-folder (tests/browser/conftest.py does; tests/conftest.py would cover the whole suite).
+folder; tests/conftest.py imports it, so it covers the whole suite.
 """
 
 import pytest

@@ -1,41 +1,17 @@
 """Browser journeys of the pipeline (headless Chromium via Playwright, the harness of
-tests/browser/): a rep creates a deal and moves it through the board to won, with the
+tests/browser/conftest.py): a rep creates a deal and moves it through the board to won, with the
 close-date step and its error; a manager filters the team's pipeline by owner."""
 
-import importlib
 import re
 from datetime import timedelta
 from decimal import Decimal
 
-import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from crm.models import Deal, DealStageChange, Stage
-from tests.browser.conftest import (  # noqa: F401 (fixtures of the browser harness)
-    app_url,
-    browser,
-    context,
-    login,
-    page,
-    playwright,
-)
+from crm.models import Deal, DealStageChange
 from tests.factories.accounts import PASSWORD
 from tests.factories.crm import CustomerFactory
-
-pytestmark = pytest.mark.browser
-STAGES = importlib.import_module("crm.migrations.0002_pipeline_stages_data").STAGES
-
-
-@pytest.fixture(autouse=True)
-def stages(app_url):  # noqa: F811
-    """The pipeline stages the migration creates. A live-server test empties every table
-    when it ends and the serialized rollback does not always bring them back, so make sure."""
-    for code, name, position, probability in STAGES:
-        Stage.objects.get_or_create(
-            code=code,
-            defaults={"name": name, "position": position, "default_probability": probability},
-        )
 
 
 def _settled(tab) -> None:
@@ -46,7 +22,7 @@ def _settled(tab) -> None:
     )
 
 
-def test_rep_creates_a_deal_and_moves_it_to_won_on_the_board(page, login, company):  # noqa: F811
+def test_rep_creates_a_deal_and_moves_it_to_won_on_the_board(page, login, company):
     customer = CustomerFactory(owner=company["rep"], name="Acme Tools")
     login(page, "rep_a", PASSWORD)
     page.goto(f"/deals/new/?customer={customer.pk}")
@@ -90,7 +66,7 @@ def test_rep_creates_a_deal_and_moves_it_to_won_on_the_board(page, login, compan
     expect(page.locator("#stage-history")).to_contain_text("Proposal → Won")
 
 
-def test_manager_filters_the_team_pipeline_by_owner(page, login, company):  # noqa: F811
+def test_manager_filters_the_team_pipeline_by_owner(page, login, company):
     for rep, title in [(company["rep"], "A deal"), (company["other_rep"], "B deal")]:
         c = CustomerFactory(owner=rep)
         Deal.objects.create(customer=c, owner=rep, title=title, amount=Decimal("10"))
