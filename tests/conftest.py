@@ -8,16 +8,33 @@ from django.apps import apps
 from rest_framework.test import APIClient
 
 from tests.factories.accounts import AdminFactory, ManagerFactory, RepFactory, TeamFactory
-from tests.migrated_rows import pytest_fixture_post_finalizer  # noqa: F401 (a pytest hook)
+
+PIPELINE_STAGES = importlib.import_module("crm.migrations.0002_pipeline_stages_data")
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """A reused test database keeps its migrations as applied, so data migrations do not run
-    again: if an interrupted run left it without the pipeline stages, put them back."""
-    stages = importlib.import_module("crm.migrations.0002_pipeline_stages_data")
+def _ensure_pipeline_stages(django_db_blocker) -> None:
+    from crm.models import Stage
+
     with django_db_blocker.unblock():
-        stages.create_stages(apps, schema_editor=None)
+        if Stage.objects.count() < len(PIPELINE_STAGES.STAGES):
+            PIPELINE_STAGES.create_stages(apps, schema_editor=None)
+
+
+@pytest.fixture(autouse=True)
+def _pipeline_stages(request, django_db_blocker):
+    """The pipeline stages are rows a data migration creates. A transactional test (every
+    browser journey) empties all tables when it ends, and a reused test database never runs
+    data migrations again: put the stages back around every test that uses the database, so
+    no test depends on which ran before it."""
+    uses_db = request.node.get_closest_marker("django_db") or DB_FIXTURES & set(
+        request.fixturenames
+    )
+    if uses_db:
+        _ensure_pipeline_stages(django_db_blocker)
+    yield
+    if uses_db:
+        _ensure_pipeline_stages(django_db_blocker)
 
 
 @pytest.fixture(autouse=True)

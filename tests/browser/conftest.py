@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connections
 
 # Playwright's sync API keeps an asyncio event loop in this thread; Django's ORM refuses to run
 # inside one unless told it is safe (it is: the loop never runs our ORM code concurrently).
@@ -67,26 +66,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 _SHARED: dict[str, object] = {}
 
 
-def carry_db_snapshots(before: dict) -> None:
-    """Once Playwright's sync API runs an event loop in this thread, Django's connection
-    storage (asgiref Local) is looked up per context instead of per thread, so `connections`
-    hands out new objects. Carry pytest-django's snapshot of migrated rows over to them, or
-    serialized rollback silently restores nothing."""
-    for alias, old in before.items():
-        contents = getattr(old, "_test_serialized_contents", None)
-        if contents is not None and not hasattr(connections[alias], "_test_serialized_contents"):
-            connections[alias]._test_serialized_contents = contents
-
-
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
     if "playwright" in _SHARED:
         yield _SHARED["playwright"]
         return
-    before = {alias: connections[alias] for alias in connections}
     manager = sync_playwright()
     _SHARED["playwright"] = manager.start()
-    carry_db_snapshots(before)
     try:
         yield _SHARED["playwright"]
     finally:
@@ -112,12 +98,10 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def app_url(live_server, django_db_serialized_rollback) -> str:
-    """Base URL of the running app.
-
-    live_server makes the test transactional (it serves from another thread, so data must be
-    committed); the serialized rollback makes pytest-django snapshot the migrated rows, which
-    are restored before the test and again after it (tests/migrated_rows.py)."""
+def app_url(live_server) -> str:
+    """Base URL of the running app. live_server makes the test transactional (it serves from
+    another thread, so data must be committed); tests/conftest.py puts back the rows that
+    migrations created once the tables are emptied."""
     return live_server.url
 
 

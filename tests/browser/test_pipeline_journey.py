@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from crm.models import Deal, DealStageChange
+from crm.models import Customer, Deal, DealStageChange
 from tests.factories.accounts import PASSWORD
 from tests.factories.crm import CustomerFactory
 
@@ -22,10 +22,16 @@ def _settled(tab) -> None:
     )
 
 
-def test_rep_creates_a_deal_and_moves_it_to_won_on_the_board(page, login, company):
-    customer = CustomerFactory(owner=company["rep"], name="Acme Tools")
+def test_rep_creates_a_customer_and_a_deal_and_moves_it_to_won(page, login, company):
     login(page, "rep_a", PASSWORD)
-    page.goto(f"/deals/new/?customer={customer.pk}")
+    page.goto("/customers/new/")
+    page.get_by_label("Name").fill("Acme Tools")
+    page.get_by_label("Segment").select_option("primary")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".messages")).to_contain_text("Customer “Acme Tools” created.")
+    assert Customer.objects.get(name="Acme Tools").owner == company["rep"]
+
+    page.get_by_role("link", name="New deal").click()
     page.get_by_label("Title").fill("Spring restock")
     page.get_by_label("Amount").fill("1234.50")
     page.get_by_role("button", name="Create deal").click()
