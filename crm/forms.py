@@ -5,7 +5,7 @@ from django import forms
 from accounts.models import User
 from accounts.selectors import assignable_owners_for
 from crm.choices import DealStage
-from crm.models import Contact, Customer, Deal, Stage
+from crm.models import Contact, Customer, Deal, ImportJob, Stage
 
 # --- Customers and contacts (issue 3: customers area) ---------------------------------
 
@@ -113,3 +113,15 @@ class DealMoveForm(forms.Form):
     )
     lost_reason = forms.CharField(required=False, max_length=255, label="Reason")
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+# --- CSV import -------------------------------------------------------------------------
+
+
+class ImportUploadForm(forms.Form):
+    kind = forms.ChoiceField(choices=ImportJob.Kind.choices, label="What the file holds")
+    file = forms.FileField(
+        label="CSV file",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        error_messages={"empty": "The file is empty.", "required": "Choose a CSV file."},
+    )

@@ -1,6 +1,5 @@
 """Pages for CSV imports: upload, preview with row errors, commit, progress, templates."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +9,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from crm import imports
+from crm.forms import ImportUploadForm
 from crm.models import ImportJob
 
 RECENT_JOBS = 20
@@ -19,15 +19,6 @@ LIST_URLS = {
     ImportJob.Kind.CONTACTS: "crm:customer-list",
     ImportJob.Kind.DEALS: "crm:deal-list",
 }
-
-
-class ImportUploadForm(forms.Form):
-    kind = forms.ChoiceField(choices=ImportJob.Kind.choices, label="What the file holds")
-    file = forms.FileField(
-        label="CSV file",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-        error_messages={"empty": "The file is empty.", "required": "Choose a CSV file."},
-    )
 
 
 def _job_for(request, pk: int) -> ImportJob:
