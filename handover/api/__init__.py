@@ -1,0 +1,1 @@
+"""REST API of the handover: /api/handovers/ and its plan."""

@@ -1,0 +1,17 @@
+"""Filters of the plan page (area 6A): narrow the portfolio by segment, key flag, region,
+receiver and name. Expects handover.selectors.plan_customers (receiver_id annotation)."""
+
+import django_filters
+from django import forms
+
+from crm.choices import Segment
+
+YES_NO_ANY = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+
+
+class PlanFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
+    segment = django_filters.ChoiceFilter(choices=Segment.choices, empty_label="Any")
+    is_key = django_filters.BooleanFilter(label="Key customer", widget=YES_NO_ANY)
+    region = django_filters.CharFilter(field_name="region", lookup_expr="iexact", label="Region")
+    receiver = django_filters.NumberFilter(field_name="receiver_id", label="Receiver")

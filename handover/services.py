@@ -1,0 +1,294 @@
+"""Writes of the handover. Area 6A: starting one, its plan (proposal, overrides, bulk
+assignment) and the knowledge-transfer notes. Area 6B: execution and undo (below)."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from crm.models import Customer, Deal
+from handover.choices import HandoverReason
+from handover.models import Handover, HandoverAssignment, ItemOverride, KnowledgeNote
+from handover.selectors import (
+    OPEN_STATUSES,
+    can_manage_handover,
+    can_manage_handover_of,
+    eligible_receivers,
+    propose_receivers,
+    unassigned_customers,
+)
+
+# --- Start, plan and notes (area 6A) -----------------------------------------------------
+
+
+def _check_manager(*, handover: Handover, by: User) -> None:
+    if not can_manage_handover(user=by, handover=handover):
+        raise PermissionDenied("Only an admin or the rep's own manager may change this handover.")
+
+
+def _check_open(*, handover: Handover) -> None:
+    if handover.status not in OPEN_STATUSES:
+        raise ValidationError(
+            {
+                "handover": f"This handover is {handover.get_status_display().lower()}: "
+                "its plan can no longer change."
+            }
+        )
+
+
+@transaction.atomic
+def handover_start(
+    *,
+    departing_rep: User | None,
+    last_day: date | None,
+    reason: str,
+    reason_detail: str = "",
+    by: User,
+) -> Handover:
+    """Open a handover for a rep who is leaving and draft its plan right away, so the
+    manager starts from a balanced proposal instead of an empty page.
+
+    Only admins and the rep's own manager may; the rep must be an active rep without an
+    open handover; the last day cannot be in the past."""
+    errors: dict[str, str] = {}
+    if departing_rep is None:
+        errors["departing_rep"] = "Choose the rep who is leaving."
+    elif not can_manage_handover_of(user=by, rep=departing_rep):
+        raise PermissionDenied("Only an admin or the rep's own manager may start a handover.")
+    elif not (departing_rep.is_active and departing_rep.is_rep):
+        errors["departing_rep"] = "Only an active rep can be handed over."
+    elif Handover.objects.filter(departing_rep=departing_rep, status__in=OPEN_STATUSES).exists():
+        errors["departing_rep"] = f"{departing_rep} already has an open handover."
+    if last_day is None:
+        errors["last_day"] = "Give the last working day."
+    elif last_day < timezone.localdate():
+        errors["last_day"] = "The last day cannot be in the past."
+    if reason not in HandoverReason.values:
+        errors["reason"] = "Choose why the rep is leaving."
+    elif reason == HandoverReason.OTHER and not (reason_detail or "").strip():
+        errors["reason_detail"] = "Say why, when the reason is “other”."
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            handover = Handover.objects.create(
+                departing_rep=departing_rep,
+                last_day=last_day,
+                reason=reason,
+                reason_detail=(reason_detail or "").strip(),
+                created_by=by,
+            )
+    except IntegrityError:  # a concurrent start won the race
+        raise ValidationError(
+            {"departing_rep": f"{departing_rep} already has an open handover."}
+        ) from None
+    handover_propose_plan(handover=handover)
+    return handover
+
+
+@transaction.atomic
+def handover_propose_plan(*, handover: Handover) -> int:
+    """Give every customer of the departing rep that the plan does not cover yet a
+    receiver by the default rule (same team first, balancing value and count), in one bulk
+    insert. Returns how many were assigned. Existing choices are never touched."""
+    loose = list(unassigned_customers(handover=handover).values_list("pk", "open_value"))
+    if not loose:
+        return 0
+    chosen = propose_receivers(departing_rep=handover.departing_rep, customers=loose)
+    rows = [
+        HandoverAssignment(handover=handover, customer_id=cid, receiver_id=rid, proposed=True)
+        for cid, rid in chosen.items()
+    ]
+    HandoverAssignment.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    return len(rows)
+
+
+def _receivers_by_id(*, handover: Handover, ids: set[int]) -> dict[int, User]:
+    if not ids:
+        return {}
+    return eligible_receivers(departing_rep=handover.departing_rep).in_bulk(list(ids))
+
+
+@transaction.atomic
+def handover_plan_update(
+    *,
+    handover: Handover,
+    assignments: list[dict] | None = None,
+    overrides: list[dict] | None = None,
+    by: User,
+) -> dict[str, int]:
+    """Change the plan: per-customer receivers ({"customer", "receiver"}) and per-item
+    overrides ({"kind": "deal"|"task", "object_id", "receiver"}; receiver None removes the
+    override, so the item follows its customer again). All or nothing: every entry is
+    validated first and any error changes nothing. A customer a person assigned is no
+    longer "proposed". Fixed number of queries whatever the number of entries."""
+    from activities.models import Task
+
+    _check_manager(handover=handover, by=by)
+    _check_open(handover=handover)
+    assignments, overrides = list(assignments or []), list(overrides or [])
+    errors: dict[str, list[str]] = {}
+    receiver_ids = {e.get("receiver") for e in [*assignments, *overrides]} - {None}
+    bad_ids = {r for r in receiver_ids if not isinstance(r, int) or isinstance(r, bool)}
+    receivers = _receivers_by_id(handover=handover, ids=receiver_ids - bad_ids)
+    rep_id = handover.departing_rep_id
+    customer_ids = {e.get("customer") for e in assignments}
+    portfolio = set(
+        Customer.objects.filter(
+            owner_id=rep_id, pk__in=[c for c in customer_ids if _is_id(c)]
+        ).values_list("pk", flat=True)
+    ) | set(
+        HandoverAssignment.objects.filter(
+            handover=handover, customer_id__in=[c for c in customer_ids if _is_id(c)]
+        ).values_list("customer_id", flat=True)
+    )
+    for i, entry in enumerate(assignments):
+        cid, rid = entry.get("customer"), entry.get("receiver")
+        if not _is_id(cid) or cid not in portfolio:
+            errors.setdefault("assignments", []).append(
+                f"Row {i + 1}: customer {cid} is not in this handover."
+            )
+        if not _is_id(rid) or rid not in receivers:
+            errors.setdefault("assignments", []).append(
+                f"Row {i + 1}: receiver {rid} is not an active rep who can receive work."
+            )
+    deal_ids = {e.get("object_id") for e in overrides if e.get("kind") == "deal"}
+    task_ids = {e.get("object_id") for e in overrides if e.get("kind") == "task"}
+    own_deals = set(
+        Deal.objects.filter(owner_id=rep_id, pk__in=[d for d in deal_ids if _is_id(d)]).values_list(
+            "pk", flat=True
+        )
+    )
+    own_tasks = set(
+        Task.objects.filter(
+            assignee_id=rep_id, done=False, pk__in=[t for t in task_ids if _is_id(t)]
+        ).values_list("pk", flat=True)
+    )
+    for i, entry in enumerate(overrides):
+        kind, oid, rid = entry.get("kind"), entry.get("object_id"), entry.get("receiver")
+        if kind not in ItemOverride.Kind.values:
+            errors.setdefault("overrides", []).append(
+                f"Row {i + 1}: kind must be “deal” or “task”."
+            )
+        elif oid not in (own_deals if kind == "deal" else own_tasks):
+            errors.setdefault("overrides", []).append(
+                f"Row {i + 1}: {kind} {oid} is not an open {kind} of the departing rep."
+            )
+        if rid is not None and (not _is_id(rid) or rid not in receivers):
+            errors.setdefault("overrides", []).append(
+                f"Row {i + 1}: receiver {rid} is not an active rep who can receive work."
+            )
+    if not assignments and not overrides:
+        errors["assignments"] = ["Nothing to change: give assignments or overrides."]
+    if errors:
+        raise ValidationError(errors)
+
+    chosen = {e["customer"]: e["receiver"] for e in assignments}
+    if chosen:
+        HandoverAssignment.objects.bulk_create(
+            [
+                HandoverAssignment(handover=handover, customer_id=c, receiver_id=r, proposed=False)
+                for c, r in chosen.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["handover", "customer"],
+            update_fields=["receiver", "proposed"],
+        )
+    removed = [(e["kind"], e["object_id"]) for e in overrides if e.get("receiver") is None]
+    kept = {(e["kind"], e["object_id"]): e["receiver"] for e in overrides if e.get("receiver")}
+    for kind in ItemOverride.Kind.values:
+        ids = [oid for k, oid in removed if k == kind]
+        if ids:
+            ItemOverride.objects.filter(handover=handover, kind=kind, object_id__in=ids).delete()
+    if kept:
+        ItemOverride.objects.bulk_create(
+            [
+                ItemOverride(handover=handover, kind=k, object_id=oid, receiver_id=rid)
+                for (k, oid), rid in kept.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["handover", "kind", "object_id"],
+            update_fields=["receiver"],
+        )
+    return {"assignments": len(chosen), "overrides": len(kept), "removed": len(removed)}
+
+
+def _is_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+@transaction.atomic
+def handover_bulk_assign(
+    *,
+    handover: Handover,
+    receiver: User | None,
+    segment: str = "",
+    is_key: bool | None = None,
+    region: str = "",
+    by: User,
+) -> int:
+    """Give every customer of the plan that matches the filter (segment, key flag, region;
+    empty means any) to one receiver, in one UPDATE plus one bulk insert for customers the
+    plan did not cover yet. Returns how many customers now go to the receiver."""
+    _check_manager(handover=handover, by=by)
+    _check_open(handover=handover)
+    if (
+        receiver is None
+        or not eligible_receivers(departing_rep=handover.departing_rep)
+        .filter(pk=receiver.pk)
+        .exists()
+    ):
+        raise ValidationError({"receiver": "Choose an active rep who can receive work."})
+    customers = Customer.objects.filter(owner_id=handover.departing_rep_id)
+    if segment:
+        customers = customers.filter(segment=segment)
+    if is_key is not None:
+        customers = customers.filter(is_key=is_key)
+    if region:
+        customers = customers.filter(region__iexact=region.strip())
+    ids = list(customers.values_list("pk", flat=True))
+    if not ids:
+        raise ValidationError({"receiver": "No customer of this handover matches the filter."})
+    HandoverAssignment.objects.bulk_create(
+        [
+            HandoverAssignment(handover=handover, customer_id=c, receiver=receiver, proposed=False)
+            for c in ids
+        ],
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["handover", "customer"],
+        update_fields=["receiver", "proposed"],
+    )
+    return len(ids)
+
+
+@transaction.atomic
+def knowledge_note_save(
+    *, handover: Handover, customer: Customer | None, text: str, by: User
+) -> KnowledgeNote:
+    """What the departing rep knows about a customer that is not in the records: one note
+    per customer, written by the rep (or their manager/an admin), saved again to edit."""
+    is_rep = by.pk == handover.departing_rep_id
+    if not (is_rep or can_manage_handover(user=by, handover=handover)):
+        raise PermissionDenied("Only the departing rep or their manager may write notes.")
+    _check_open(handover=handover)
+    errors = {}
+    in_plan = customer is not None and (
+        customer.owner_id == handover.departing_rep_id
+        or HandoverAssignment.objects.filter(handover=handover, customer=customer).exists()
+    )
+    if not in_plan:
+        errors["customer"] = "Choose a customer of this handover."
+    text = (text or "").strip()
+    if not text:
+        errors["text"] = "Write what the next owner needs to know."
+    elif len(text) > 20000:
+        errors["text"] = "Keep the note under 20,000 characters."
+    if errors:
+        raise ValidationError(errors)
+    note, _ = KnowledgeNote.objects.update_or_create(
+        handover=handover, customer=customer, defaults={"text": text, "written_by": by}
+    )
+    return note

@@ -1,0 +1,215 @@
+"""Handover pages of area 6B: execute (now or on the last day), the report of what moved
+where (page and CSV), and undo. Thin: handover.execution does the work.
+
+Who: execute and the report are for admins and the departing rep's own manager (the rep
+gets 403, anyone outside scope 404); undo is for admins only."""
+
+import csv
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+
+from accounts.models import User
+from handover.execution import (
+    UNDO_WINDOW,
+    can_execute_handover,
+    can_undo_handover,
+    handover_execute_or_schedule,
+    handover_undo,
+    last_day_end,
+)
+from handover.models import Handover
+from handover.selectors import handover_missing_items, handover_preview, handovers_visible_to
+
+REPORT_KINDS = (
+    ("customers", "Customers"),
+    ("deals", "Open deals"),
+    ("tasks", "Open tasks"),
+    ("contacts", "Contacts"),
+    ("intro_tasks", "Intro tasks"),
+)
+
+
+class ExecuteForm(forms.Form):
+    WHEN = (("now", "Now"), ("last_day", "At the end of the last day"))
+    when = forms.ChoiceField(choices=WHEN, initial="now", widget=forms.RadioSelect, label="When")
+    waive_notes_reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Waive the missing notes, because…",
+        help_text="Only needed when key customers still have no knowledge-transfer note.",
+    )
+
+
+class UndoForm(forms.Form):
+    reactivate = forms.BooleanField(
+        required=False, label="Reactivate the departing rep to give their portfolio back"
+    )
+
+
+def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _runnable(request: HttpRequest, pk: int) -> Handover:
+    """404 outside scope; 403 for who may see it but not run it (the departing rep)."""
+    handover = get_object_or_404(handovers_visible_to(user=request.user), pk=pk)
+    if not can_execute_handover(user=request.user, handover=handover):
+        raise PermissionDenied("Only an admin or the rep's manager may execute a handover.")
+    return handover
+
+
+def _can_undo(*, user: User, handover: Handover) -> bool:
+    return (
+        can_undo_handover(user=user)
+        and handover.status == "done"
+        and handover.executed_at is not None
+        and timezone.now() - handover.executed_at <= UNDO_WINDOW
+    )
+
+
+@login_required
+def handover_execute_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The preview's counts with the execute form under them (the preview page's
+    `execute` block); executing sends to the report, scheduling back to the plan."""
+    handover = _runnable(request, pk)
+    if handover.status == "done":
+        return redirect("handover:report", pk=handover.pk)
+    form = ExecuteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        at = last_day_end(handover=handover) if form.cleaned_data["when"] == "last_day" else None
+        try:
+            handover, scheduled = handover_execute_or_schedule(
+                handover=handover,
+                by=request.user,
+                at=at,
+                waive_notes_reason=form.cleaned_data["waive_notes_reason"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            if scheduled:
+                when = timezone.localtime(handover.scheduled_for)
+                messages.success(request, f"Handover scheduled for {when:%Y-%m-%d %H:%M}.")
+                return redirect("handover:plan", pk=handover.pk)
+            messages.success(
+                request,
+                f"Handover executed: {handover.report['counts']['customers']} customers moved.",
+            )
+            return redirect("handover:report", pk=handover.pk)
+    preview = handover_preview(handover=handover)
+    context = {
+        "handover": handover,
+        "preview": preview,
+        "counts": preview.counts,
+        "rows": preview.receiver_rows(),
+        "missing": handover_missing_items(handover=handover, limit=10),
+        "form": form,
+        "last_day_end": last_day_end(handover=handover),
+    }
+    return render(
+        request, "handover/report_execute.html", context, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def handover_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """What moved where, per receiver, with links; what an undo could not give back."""
+    handover = _runnable(request, pk)
+    report = handover.report or {}
+    people = User.objects.in_bulk(
+        [pk for pk in (report.get("executed_by"), (report.get("undo") or {}).get("by")) if pk]
+    )
+    context = {
+        "handover": handover,
+        "report": report,
+        "kinds": REPORT_KINDS,
+        "executed_by": people.get(report.get("executed_by")),
+        "can_undo": _can_undo(user=request.user, handover=handover),
+    }
+    return render(request, "handover/report.html", context)
+
+
+@login_required
+def handover_report_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report as CSV: one line per object moved (and per object an undo left)."""
+    handover = _runnable(request, pk)
+    report = handover.report or {}
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="handover-{handover.pk}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["receiver_id", "receiver", "type", "id", "name", "customer_id", "note"])
+    for lot in report.get("receivers", []):
+        for kind, _label in REPORT_KINDS:
+            for item in lot.get(kind, []):
+                note = "caught late" if item.get("late") else ("key" if item.get("is_key") else "")
+                writer.writerow(
+                    [
+                        lot["id"],
+                        _safe(lot["name"]),
+                        kind.rstrip("s"),
+                        item["id"],
+                        _safe(item["name"]),
+                        item.get("customer_id", item["id"]),
+                        note,
+                    ]
+                )
+    for item in (report.get("undo") or {}).get("not_returned", []):
+        writer.writerow(["", "", item["type"], item["id"], _safe(item["name"]), "", item["reason"]])
+    return response
+
+
+def _safe(value: str) -> str:
+    """No spreadsheet formulas from names typed by users."""
+    value = str(value or "")
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@login_required
+def handover_undo_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then give back what still sits with its receiver (admins, 30 days)."""
+    handover = get_object_or_404(handovers_visible_to(user=request.user), pk=pk)
+    if not can_undo_handover(user=request.user):
+        raise PermissionDenied("Only an admin can undo a handover.")
+    form = UndoForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            handover = handover_undo(
+                handover=handover, by=request.user, reactivate=form.cleaned_data["reactivate"]
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            undo = handover.report["undo"]
+            messages.success(
+                request,
+                f"Handover undone: {sum(undo['returned'].values())} items went back, "
+                f"{len(undo['not_returned'])} could not.",
+            )
+            return redirect("handover:report", pk=handover.pk)
+    context = {
+        "handover": handover,
+        "form": form,
+        "can_undo": _can_undo(user=request.user, handover=handover),
+        "counts": (handover.report or {}).get("counts", {}),
+    }
+    return render(request, "handover/report_undo.html", context, status=400 if form.errors else 200)
+
+
+urlpatterns = [
+    path("handovers/<int:pk>/execute/", handover_execute_page, name="execute"),
+    path("handovers/<int:pk>/report/", handover_report, name="report"),
+    path("handovers/<int:pk>/report.csv", handover_report_csv, name="report-csv"),
+    path("handovers/<int:pk>/undo/", handover_undo_page, name="undo"),
+]
