@@ -12,6 +12,11 @@ NAV_ITEMS = [
     ("Tasks", "activities:task-list", {"rep", "manager", "admin"}),
     ("Call report", "activities:call-report", {"rep", "manager"}),
     ("Team feed", "activities:feed", {"manager", "admin"}),
+    ("Handovers", "handover:list", {"manager", "admin"}),
+    ("Dashboard", "reports:dashboard", {"manager", "admin"}),  # issue 5, area 5C
+    ("My numbers", "reports:dashboard", {"rep"}),  # issue 5, area 5C
+    ("Targets", "reports:targets", {"rep", "manager", "admin"}),  # issue 5, area 5A
+    ("Commission", "reports:commissions", {"rep", "manager", "admin"}),  # issue 5, area 5A
     ("Import", "crm:import-start", {"rep", "manager", "admin"}),
     ("API docs", "api-docs", {"manager", "admin"}),
     ("Admin", "admin:index", {"admin"}),

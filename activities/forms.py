@@ -3,10 +3,13 @@ re-check everything, so a tampered POST still gets a field error, never a save."
 
 from django import forms
 
+from django.urls import reverse_lazy
+
 from accounts.models import User
 from accounts.selectors import assignable_owners_for
 from activities.models import Task
 from activities.services import MAX_PLANNED
+from crm.widgets import FastSelect, FastSelectMultiple
 
 # --- Tasks and weekly plan (issue 4: engineer B) -----------------------------------------
 
@@ -59,7 +62,8 @@ class WeeklyPlanForm(forms.Form):
         queryset=None,
         required=False,
         label="Customers to contact",
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        # ~2,000 options for a busy rep: rendered in one join, not a template per option.
+        widget=FastSelectMultiple(attrs={"size": 8}),
     )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     week = forms.CharField(widget=forms.HiddenInput)
@@ -117,6 +121,17 @@ class QuickLogForm(forms.Form):
     )
     customer = forms.ModelChoiceField(
         queryset=None,
+        # A rep's whole portfolio as options (perf): one string join, not a template per
+        # option. Choosing a customer reloads the form with that customer's contacts/deals.
+        widget=FastSelect(
+            attrs={
+                "hx-get": reverse_lazy("activities:quick-log"),
+                "hx-include": "closest form",
+                "hx-trigger": "change",
+                "hx-target": "#quick-log",
+                "hx-swap": "outerHTML",
+            }
+        ),
         error_messages={
             "required": "Choose the customer.",
             "invalid_choice": "Choose one of your customers.",

@@ -15,6 +15,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Window,
 )
 from django.utils import timezone
 
@@ -94,10 +95,17 @@ def week_tasks(*, rep: User, week: str) -> list[Task]:
     return list(with_overdue_flag(qs, today=local_today(user=rep)))
 
 
-def stale_deals(*, rep: User, now: datetime | None = None) -> list[Deal]:
-    """Open deals of the rep with no activity for STALE_DEAL_DAYS days: the last activity on
-    the deal (or, with none, its creation) is older than that. One query: the last activity
-    is a correlated Max subquery annotated as `last_activity_at`."""
+STALE_DEALS_SHOWN = 20
+
+
+def stale_deals(
+    *, rep: User, now: datetime | None = None, limit: int = STALE_DEALS_SHOWN
+) -> list[Deal]:
+    """The `limit` stalest open deals of the rep: no activity for STALE_DEAL_DAYS days (the
+    last activity on the deal, or with none its creation, is older than that), quietest
+    first. One query: the last activity is a correlated Max subquery (`last_activity_at`) and
+    every row carries `stale_total`, the number of stale deals in all (a window COUNT), so
+    My week shows a short list and the count without rendering thousands of rows (perf, w3)."""
     cutoff = (now or timezone.now()) - timedelta(days=STALE_DEAL_DAYS)
     last = (
         Activity.objects.filter(deal_id=OuterRef("pk"))
@@ -112,10 +120,11 @@ def stale_deals(*, rep: User, now: datetime | None = None) -> list[Deal]:
         .filter(
             Q(last_activity_at__lt=cutoff) | Q(last_activity_at__isnull=True, created_at__lt=cutoff)
         )
+        .annotate(stale_total=Window(Count("id")))
         .select_related("customer", "stage")
         .order_by(F("last_activity_at").asc(nulls_first=True), "created_at", "id")
     )
-    return list(qs)
+    return list(qs[:limit])
 
 
 def weekly_plan_for(*, rep: User, week: str) -> WeeklyPlan | None:
@@ -167,6 +176,11 @@ class MyWeek:
     tasks: list
     stale_deals: list
     metrics: list = field(default_factory=list)
+
+    @property
+    def stale_deals_count(self) -> int:
+        """All stale deals, of which `stale_deals` are the first STALE_DEALS_SHOWN."""
+        return self.stale_deals[0].stale_total if self.stale_deals else 0
 
     @property
     def contacted_count(self) -> int:

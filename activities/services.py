@@ -12,6 +12,7 @@ from accounts.models import User
 from activities.models import Activity, Task, WeeklyPlan
 from activities.weeks import parse_week, user_tz, week_of
 from crm.models import Customer, Deal
+from reports.kpis import mark_activities_stale
 
 # --- Tasks and weekly plan (issue 4: engineer B) -----------------------------------------
 
@@ -620,6 +621,7 @@ def activities_bulk_log(*, by: User, items: list[dict]) -> list[Activity]:
         for r in resolved
     ]
     Activity.objects.bulk_create(rows, batch_size=1000)
+    mark_activities_stale(activities=rows)  # reports (5B): late entries make past weeks stale
     steps = [
         Task(
             title=r["next_step"][0],
@@ -716,6 +718,7 @@ def activity_update(*, activity: Activity, by: User, **fields) -> Activity:
     for name in ACTIVITY_FIELDS:
         setattr(activity, name, values[name])
     activity.save()
+    mark_activities_stale(activities=[activity])  # reports (5B): no-op in a running week
     return activity
 
 
@@ -725,3 +728,4 @@ def activity_delete(*, activity: Activity, by: User) -> None:
     Its next-step tasks stay (they only lose the link)."""
     _check_activity_changeable(activity=activity, by=by, now=timezone.now())
     activity.delete()
+    mark_activities_stale(activities=[activity])  # reports (5B): no-op in a running week

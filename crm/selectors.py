@@ -2,7 +2,7 @@
 what a user may see: every page, endpoint, export and search starts from them."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import (
@@ -23,6 +23,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Cast, Coalesce, RowNumber
+from django.utils import timezone
 
 from accounts.models import CompetingLine, User
 from crm.choices import OPEN_STAGES
@@ -38,7 +39,17 @@ def owner_scope_q(*, user: User, field: str = "owner") -> Q:
     return Q(**{field: user})
 
 
+def _scope_people(*, user: User) -> QuerySet[User]:
+    """A manager's people as a subquery: their team(s) and themself."""
+    return User.objects.filter(Q(team__manager=user) | Q(pk=user.pk)).order_by().values("pk")
+
+
 def customers_visible_to(*, user: User) -> QuerySet[Customer]:
+    """Same rows as owner_scope_q; for a manager written `owner_id IN (their people)` so
+    lists and counts read crm_customer alone instead of joining users and teams with an OR
+    (perf, w3: a manager's count over 100,000 customers ~50 ms -> ~10 ms)."""
+    if user.is_manager and not user.is_admin:
+        return Customer.objects.filter(owner_id__in=_scope_people(user=user))
     return Customer.objects.filter(owner_scope_q(user=user))
 
 
@@ -77,13 +88,15 @@ def deals_visible_to(*, user: User) -> QuerySet[Deal]:
     if user.is_admin:
         return Deal.objects.all()
     if user.is_manager:
-        people = User.objects.filter(Q(team__manager=user) | Q(pk=user.pk)).order_by().values("pk")
-        owned = _InSubquery("owner_id", people)
-        portfolio = Customer.objects.filter(_InSubquery("owner_id", people))
-    else:
-        owned = Q(owner_id=user.pk)
-        portfolio = Customer.objects.filter(owner_id=user.pk)
-    customers = portfolio.order_by().values("pk")
+        # A manager's portfolio is half the table at scale: an array of ~50,000 customer ids
+        # probed into the index costs ~110 ms per use, and the board's per-stage top-n
+        # queries would pay it six times. Joined to the customer instead, a top-n query walks
+        # the (stage, amount) index and looks up a handful of customers (~2 ms a stage),
+        # and a full count costs about the same as before (perf, w3).
+        people = _scope_people(user=user)
+        return Deal.objects.filter(Q(owner_id__in=people) | Q(customer__owner_id__in=people))
+    owned = Q(owner_id=user.pk)
+    customers = Customer.objects.filter(owner_id=user.pk).order_by().values("pk")
     return Deal.objects.filter(Q(owned) | Q(_InSubquery("customer_id", customers)))
 
 
@@ -332,62 +345,99 @@ def customer_timeline(*, customer: Customer, page: int = 1, page_size: int = 20)
 
 # --- Deals: the pipeline board and a deal's history ----------------------------------------
 
-BOARD_CARDS_PER_STAGE = 25
+BOARD_CARDS_PER_STAGE = 20
+# Won and lost columns show what closed recently, not every deal ever closed (perf, w3):
+# the board stays about the live pipeline and its cost stops growing with history.
+BOARD_CLOSED_DAYS = 90
 
 
 @dataclass(frozen=True)
 class BoardColumn:
-    """One pipeline stage on the board: every deal in scope counted and summed, top cards."""
+    """One pipeline stage on the board: every deal in scope counted and summed (won and lost:
+    those closed in the last BOARD_CLOSED_DAYS days), and the largest deals as cards."""
 
     stage: Stage
     count: int
     total: Decimal
     cards: list[Deal]
+    closed_since: date | None = None  # won/lost columns: counted from this close date on
+
+    @property
+    def more(self) -> int:
+        """Deals in the column that have no card."""
+        return max(0, self.count - len(self.cards))
+
+
+# Up to this many deals on the board, the cards come from one ranked pass (a small sort);
+# beyond it, from per-stage top-n queries that read a few rows a stage (a manager's board).
+BOARD_WINDOW_MAX_ROWS = 20_000
+
+
+def _board_cards_by_window(*, deals: QuerySet[Deal], order: list, per_stage: int) -> list[Deal]:
+    """The top `per_stage` deals of every stage by ROW_NUMBER() over the deals, with their
+    customer and owner: one query, cheap while the deals are few."""
+    ranked = (
+        deals.order_by()
+        .annotate(board_rank=Window(RowNumber(), partition_by=[F("stage_id")], order_by=order))
+        .filter(board_rank__lte=per_stage)
+        .values("pk")
+    )
+    # id = ANY(ARRAY(...)): probe the primary key with the few ranked ids; a plain IN makes
+    # PostgreSQL hash-join them against a scan of the whole table.
+    chosen = Deal.objects.filter(_InSubquery("id", ranked)).order_by()
+    return list(chosen.select_related("customer", "owner"))
 
 
 def deal_board(
-    *, deals: QuerySet[Deal], per_stage: int = BOARD_CARDS_PER_STAGE
+    *,
+    deals: QuerySet[Deal],
+    per_stage: int = BOARD_CARDS_PER_STAGE,
+    today: date | None = None,
 ) -> list[BoardColumn]:
-    """The board in three queries whatever the pipeline size: the stages; one pass over the
-    deals in scope computing, per stage, ROW_NUMBER() (largest first) with the column's
-    COUNT and SUM as window aggregates, keeping only the top `per_stage` rows; then those
-    cards with their customer and owner by primary key.
+    """The board in three queries whatever the pipeline size: the stages; COUNT and SUM per
+    stage (one GROUP BY, no sort); and the top `per_stage` cards of every stage (largest
+    first) as one UNION ALL of per-stage `ORDER BY amount DESC LIMIT n` queries, each with
+    its customer and owner. Won and lost count only deals closed in the last
+    BOARD_CLOSED_DAYS days.
 
-    The window pass reads narrow rows only (no joins), so sorting stays cheap on a large
-    pipeline. `deals` is already scoped (deals_visible_to) and filtered.
-    """
+    Sorting the whole pipeline once (a ROW_NUMBER() window) cost ~550 ms for a manager on
+    300,000 deals (the sort spilled to disk); these top-n queries read a few rows a stage.
+    `deals` is already scoped (deals_visible_to) and filtered."""
     stages = list(Stage.objects.order_by("position", "id"))
-    by_stage = [F("stage_id")]
-    ranked = (
-        deals.order_by()
-        .annotate(
-            board_rank=Window(
-                RowNumber(),
-                partition_by=by_stage,
-                order_by=[F("amount").desc(), F("expected_close").asc(nulls_last=True), F("id")],
-            ),
-            board_count=Window(Count("id"), partition_by=by_stage),
-            board_total=Window(Sum("amount"), partition_by=by_stage),
-        )
-        .filter(board_rank__lte=per_stage)
-        .values_list("pk", "stage_id", "board_rank", "board_count", "board_total")
-    )
-    totals: dict[str, tuple[int, Decimal]] = {}
-    rank_of: dict[int, int] = {}
-    for pk, stage_id, rank, count, total in ranked:
-        totals[stage_id] = (count, total)
-        rank_of[pk] = rank
+    closed_since = (today or timezone.localdate()) - timedelta(days=BOARD_CLOSED_DAYS)
+    on_board = deals.filter(Q(stage_id__in=OPEN_STAGES) | Q(closed_at__gte=closed_since))
+    totals = {
+        row["stage_id"]: (row["n"], row["total"])
+        for row in on_board.order_by()
+        .values("stage_id")
+        .annotate(n=Count("id"), total=Sum("amount"))
+    }
     cards: dict[str, list[Deal]] = {}
-    if rank_of:
-        chosen = Deal.objects.filter(pk__in=list(rank_of)).select_related("customer", "owner")
-        for deal in sorted(chosen, key=lambda d: rank_of[d.pk]):
+    shown = [stage.code for stage in stages if totals.get(stage.code, (0,))[0]]
+    on_board_count = sum(n for n, _ in totals.values())
+    if shown and per_stage > 0:
+        order = [F("amount").desc(), F("expected_close").asc(nulls_last=True), F("id").asc()]
+        if on_board_count <= BOARD_WINDOW_MAX_ROWS:
+            chosen = _board_cards_by_window(deals=on_board, order=order, per_stage=per_stage)
+        else:
+            tops = [
+                on_board.filter(stage_id=code)
+                .select_related("customer", "owner")
+                .order_by(*order)[:per_stage]
+                for code in shown
+            ]
+            chosen = tops[0].union(*tops[1:], all=True) if len(tops) > 1 else tops[0]
+        for deal in chosen:
             cards.setdefault(deal.stage_id, []).append(deal)
+        for column in cards.values():
+            column.sort(key=lambda d: (-d.amount, d.expected_close or date.max, d.pk))
     return [
         BoardColumn(
             stage=stage,
             count=totals.get(stage.code, (0, None))[0],
             total=totals.get(stage.code, (0, None))[1] or Decimal("0.00"),
             cards=cards.get(stage.code, []),
+            closed_since=None if stage.code in OPEN_STAGES else closed_since,
         )
         for stage in stages
     ]

@@ -91,6 +91,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # A dead database server fails fast (requests, /healthz) instead of hanging a worker.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    # Per-session planner settings: JIT compiles every costly report query (tens to hundreds
+    # of milliseconds each, never repaid by queries this size); a larger work_mem keeps the
+    # board's and the dashboards' sorts in memory.
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "options", env.str("DATABASE_PG_OPTIONS", default="-c jit=off -c work_mem=32MB")
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -223,8 +229,27 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(day_of_week="fri", hour=14, minute=0),
         "options": {"expires": 60 * 60 * 4},
     },
+    # Weekly KPI job (area 5B). Beat cannot know each team's time zone: run hourly on Sundays
+    # and Mondays (beat time); each run handles the teams where it is Monday 03:00-04:00
+    # local (reports.tasks docstring) and mails their managers the digest.
+    "weekly-kpis-last-week": {
+        "task": "reports.tasks.compute_last_week_kpis",
+        "schedule": crontab(minute=5, hour="*", day_of_week="sun,mon"),
+        "options": {"expires": 60 * 50},
+    },
+    # Late data: recompute the weeks marked stale (area 5B).
+    "weekly-kpis-stale-weeks": {
+        "task": "reports.tasks.recompute_stale_weeks",
+        "schedule": crontab(minute=35),
+        "options": {"expires": 60 * 50},
+    },
 }
 
 # --- Demo / domain knobs --------------------------------------------------------------
+# The dashboard's twelve-month figures (funnel, attainment, year on year, action lists) are
+# cached per set of reps for a few minutes; the stage medians behind "stuck deals" for hours.
+# 0 turns a cache off. The KPI table, the trend and the call-report statuses are always live.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
+DASHBOARD_MEDIANS_CACHE_SECONDS = env.int("DASHBOARD_MEDIANS_CACHE_SECONDS", default=6 * 3600)
 CRM_IMPORT_ASYNC_THRESHOLD = env.int("CRM_IMPORT_ASYNC_THRESHOLD", default=500)
 CRM_KEY_CUSTOMER_SHARE = 0.8

@@ -12,4 +12,6 @@ urlpatterns = [
     path("api/", include("crm.api.urls")),
     path("", include("crm.web_urls")),
     path("", include("activities.urls")),
+    path("", include("reports.urls")),
+    path("", include("handover.urls")),
 ]

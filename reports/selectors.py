@@ -1,11 +1,45 @@
 """Reads of targets and results: which goal applies to whom, and how reps measure against it."""
 
+import calendar
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Trunc
+from django.utils import timezone
 
 from accounts.models import User
-from reports.models import ActivityGoal
+from accounts.selectors import users_visible_to
+from activities.weeks import user_tz
+from crm.choices import CustomerSource, DealStage, Segment
+from crm.models import Customer, Deal
+from crm.selectors import owner_scope_q
+from reports.choices import ExpectationMetric, PeriodKind
+from reports.models import (
+    ActivityGoal,
+    CommissionPlan,
+    CommissionTier,
+    ExpectationProfile,
+    Incentive,
+    Quota,
+)
 
 GOAL_FIELDS = ("calls", "meetings", "visits", "new_prospects")
 
@@ -67,3 +101,452 @@ def goals_for_reps(*, reps: Iterable[User], week: str) -> dict[int, dict]:
     team_ids = {rep.team_id for rep in reps if rep.team_id}
     goals = list(_goals_query(rep_ids=rep_ids, team_ids=team_ids, week=week))
     return {rep.pk: _resolve(rep=rep, week=week, goals=goals) for rep in reps}
+
+
+# --- Targets a manager sets (issue 5, area 5A: quotas, goals, expectations, commission) -----
+
+CENT = Decimal("0.01")
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+RATE = DecimalField(max_digits=9, decimal_places=4)
+
+
+def period_bounds(*, period: str, start: date) -> tuple[date, date]:
+    """[start, end) of a month, quarter or year that begins on `start`."""
+    months = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.YEAR: 12}[period]
+    index = start.year * 12 + start.month - 1 + months
+    return start, date(index // 12, index % 12 + 1, 1)
+
+
+def period_start_of(*, period: str, day: date) -> date:
+    """The first day of the month, quarter or year that contains `day`."""
+    if period == PeriodKind.MONTH:
+        return day.replace(day=1)
+    if period == PeriodKind.QUARTER:
+        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return date(day.year, 1, 1)
+
+
+def target_reps_for(*, user: User) -> QuerySet[User]:
+    """Reps whose targets the user may see: an admin everyone, a manager their teams' reps,
+    a rep only themself. Managers and admins are not given quotas."""
+    return users_visible_to(user=user).filter(role="rep", is_active=True)
+
+
+def can_set_targets_for(*, user: User, rep: User) -> bool:
+    """Only the rep's own manager (the manager of the rep's team) or an admin sets targets."""
+    if user.is_admin:
+        return True
+    return bool(user.is_manager and rep.team_id and rep.team.manager_id == user.pk)
+
+
+def quotas_visible_to(*, user: User) -> QuerySet[Quota]:
+    return Quota.objects.filter(owner_scope_q(user=user, field="rep"))
+
+
+def activity_goals_visible_to(*, user: User) -> QuerySet[ActivityGoal]:
+    """Team defaults of the teams the user sees, and rep goals of the reps they see."""
+    if user.is_admin:
+        return ActivityGoal.objects.all()
+    if user.is_manager:
+        return ActivityGoal.objects.filter(
+            Q(rep__isnull=True, team__manager=user) | Q(rep__team__manager=user)
+        )
+    team_default = Q(rep__isnull=True, team_id=user.team_id) if user.team_id else Q(pk__in=[])
+    return ActivityGoal.objects.filter(team_default | Q(rep=user))
+
+
+@dataclass(frozen=True)
+class QuotaCell:
+    period: str
+    period_start: date
+    label: str
+    quota: Quota | None
+
+
+def quota_grid(*, rep: User, year: int) -> list[QuotaCell]:
+    """The rep's year as 12 months, 4 quarters and the year, each with its quota or None;
+    one query."""
+    found = {
+        (q.period, q.period_start): q
+        for q in Quota.objects.filter(
+            rep=rep, period_start__gte=date(year, 1, 1), period_start__lt=date(year + 1, 1, 1)
+        )
+    }
+    cells = [(PeriodKind.MONTH, date(year, m, 1), calendar.month_abbr[m]) for m in range(1, 13)]
+    cells += [(PeriodKind.QUARTER, date(year, 3 * q - 2, 1), f"Q{q}") for q in range(1, 5)]
+    cells.append((PeriodKind.YEAR, date(year, 1, 1), str(year)))
+    return [
+        QuotaCell(period=str(p), period_start=s, label=label, quota=found.get((p, s)))
+        for p, s, label in cells
+    ]
+
+
+# --- Commission ------------------------------------------------------------------------
+#
+# The rule: a won deal earns amount x rate / 100, rounded half-up to the cent. The rate is
+# the rep's plan's base rate (the user's commission_rate without a plan), or the rate of
+# the highest tier whose `attainment_from` the rep reached in the deal's tier period (the
+# month, quarter or year of the plan containing the deal's close date). Attainment =
+# revenue of all deals won and credited to the rep in that whole period / the rep's quota
+# revenue for it x 100; without a quota (or a zero quota) only the base rate applies. So
+# every deal of a period earns the same rate, and a late deal that lifts the period over a
+# tier lifts the period's earlier deals too.
+
+
+def _won_sum_in_period(*, kind: str) -> Subquery:
+    """Revenue won by the outer deal's credited rep in the outer row's `c_period_start`."""
+    won = (
+        Deal.objects.filter(stage_id=DealStage.WON, credited_to_id=OuterRef("credited_to_id"))
+        .annotate(ps=Trunc("closed_at", kind, output_field=DateField()))
+        .filter(ps=OuterRef("c_period_start"))
+        .order_by()
+        .values("credited_to_id")
+        .annotate(total=Sum("amount"))
+        .values("total")[:1]
+    )
+    return Subquery(won, output_field=MONEY)
+
+
+def _with_commission(deals: QuerySet[Deal], *, kind: str) -> QuerySet[Deal]:
+    """Annotate won deals (all of reps whose tier period is `kind`) with c_period_start,
+    c_attainment (%), c_rate (%) and c_commission, in the same single query."""
+    quota = Quota.objects.filter(
+        rep_id=OuterRef("credited_to_id"), period=kind, period_start=OuterRef("c_period_start")
+    ).values("revenue")[:1]
+    plan_rate = CommissionPlan.objects.filter(rep_id=OuterRef("credited_to_id")).values(
+        "base_rate"
+    )[:1]
+    tier_rate = (
+        CommissionTier.objects.filter(
+            plan__rep_id=OuterRef("credited_to_id"), attainment_from__lte=OuterRef("c_attainment")
+        )
+        .order_by("-attainment_from")
+        .values("rate")[:1]
+    )
+    return (
+        deals.annotate(
+            c_period_start=Trunc("closed_at", kind, output_field=DateField()),
+            c_won=Coalesce(_won_sum_in_period(kind=kind), Value(Decimal("0")), output_field=MONEY),
+            c_quota=Subquery(quota, output_field=MONEY),
+        )
+        .annotate(
+            c_attainment=Case(
+                When(
+                    c_quota__gt=0,
+                    then=ExpressionWrapper(F("c_won") * 100 / F("c_quota"), output_field=RATE),
+                ),
+                default=Value(None),
+                output_field=RATE,
+            )
+        )
+        .annotate(
+            c_rate=Coalesce(
+                Subquery(tier_rate, output_field=RATE),
+                Subquery(plan_rate, output_field=RATE),
+                F("credited_to__commission_rate"),
+                output_field=RATE,
+            )
+        )
+        .annotate(
+            c_commission=Func(
+                ExpressionWrapper(F("amount") * F("c_rate") / 100, output_field=RATE),
+                Value(2),
+                function="ROUND",
+                output_field=MONEY,
+            )
+        )
+    )
+
+
+def _tier_kinds(*, rep_ids) -> dict[int, str]:
+    """Each rep's tier period (quarter without a plan); one query."""
+    kinds = dict(
+        CommissionPlan.objects.filter(rep_id__in=rep_ids).values_list("rep_id", "tier_period")
+    )
+    return {rid: kinds.get(rid, PeriodKind.QUARTER) for rid in rep_ids}
+
+
+def commission_for_deal(*, deal: Deal) -> Decimal | None:
+    """The commission a won deal earns its credited rep (see the rule above); None for a deal
+    that is not won. Two queries."""
+    if deal.stage_id != DealStage.WON or not deal.credited_to_id or not deal.closed_at:
+        return None
+    kind = _tier_kinds(rep_ids=[deal.credited_to_id])[deal.credited_to_id]
+    row = _with_commission(Deal.objects.filter(pk=deal.pk), kind=kind).values("c_commission")
+    value = row[0]["c_commission"] if row else None
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP) if value is not None else None
+
+
+def commissions_for_reps(*, rep_ids, start: date, end: date) -> QuerySet[Deal] | list[Deal]:
+    """Won deals credited to the reps and closed in [start, end], each annotated with
+    c_period_start, c_attainment, c_rate and c_commission. At most 1 + 3 queries (one per
+    tier period in use), whatever the number of reps or deals."""
+    rep_ids = list(rep_ids)
+    if not rep_ids:
+        return []
+    by_kind: dict[str, list[int]] = {}
+    for rid, kind in _tier_kinds(rep_ids=rep_ids).items():
+        by_kind.setdefault(kind, []).append(rid)
+    rows: list[Deal] = []
+    for kind, ids in by_kind.items():
+        deals = Deal.objects.filter(
+            stage_id=DealStage.WON,
+            credited_to_id__in=ids,
+            closed_at__gte=start,
+            closed_at__lte=end,
+        ).select_related("customer", "credited_to")
+        rows.extend(_with_commission(deals, kind=kind))
+    rows.sort(key=lambda d: (d.closed_at, d.pk), reverse=True)
+    return rows
+
+
+def commissions_for(*, rep: User, start: date, end: date) -> list[Deal]:
+    """A rep's won deals closed in [start, end] with their commission (see the rule)."""
+    return list(commissions_for_reps(rep_ids=[rep.pk], start=start, end=end))
+
+
+def _won_in(kind: str) -> Subquery:
+    won = (
+        Deal.objects.filter(stage_id=DealStage.WON, credited_to_id=OuterRef("i_rep"))
+        .annotate(ps=Trunc("closed_at", kind, output_field=DateField()))
+        .filter(ps=OuterRef("period_start"))
+        .order_by()
+        .values("credited_to_id")
+        .annotate(total=Sum("amount"))
+        .values("total")[:1]
+    )
+    return Subquery(won, output_field=MONEY)
+
+
+def incentives_for(*, rep: User, year: int) -> QuerySet[Incentive]:
+    """The incentives offered to a rep for periods starting in `year` (their own, their team's,
+    and company-wide ones), each annotated with i_won, i_quota, i_attainment (%) and
+    i_earned; one query."""
+    scope = Q(rep=rep) | Q(rep__isnull=True, team__isnull=True)
+    if rep.team_id:
+        scope |= Q(rep__isnull=True, team_id=rep.team_id)
+    quota = Quota.objects.filter(
+        rep_id=OuterRef("i_rep"), period=OuterRef("period"), period_start=OuterRef("period_start")
+    ).values("revenue")[:1]
+    return (
+        Incentive.objects.filter(scope, period_start__year=year)
+        .annotate(i_rep=Value(rep.pk))
+        .annotate(
+            i_won=Coalesce(
+                Case(
+                    *[When(period=kind, then=_won_in(kind)) for kind in PeriodKind.values],
+                    output_field=MONEY,
+                ),
+                Value(Decimal("0")),
+                output_field=MONEY,
+            ),
+            i_quota=Subquery(quota, output_field=MONEY),
+        )
+        .annotate(
+            i_attainment=Case(
+                When(
+                    i_quota__gt=0,
+                    then=ExpressionWrapper(F("i_won") * 100 / F("i_quota"), output_field=RATE),
+                ),
+                default=Value(None),
+                output_field=RATE,
+            )
+        )
+        .order_by("period_start", "name")
+    )
+
+
+def incentives_visible_to(*, user: User) -> QuerySet[Incentive]:
+    """Incentives offered in the user's scope: an admin all, a manager their teams' and their
+    reps', a rep their own and their team's."""
+    if user.is_admin:
+        return Incentive.objects.all()
+    if user.is_manager:
+        return Incentive.objects.filter(Q(team__manager=user) | Q(rep__team__manager=user))
+    team = Q(rep__isnull=True, team_id=user.team_id) if user.team_id else Q(pk__in=[])
+    return Incentive.objects.filter(team | Q(rep=user))
+
+
+def incentives_earned(*, rep: User, year: int) -> list[Incentive]:
+    """Incentives whose attainment level the rep reached (quota revenue of the incentive's
+    period; no quota, nothing earned)."""
+    return [
+        i
+        for i in incentives_for(rep=rep, year=year)
+        if i.i_attainment is not None and i.i_attainment >= i.attainment
+    ]
+
+
+# --- Expectation profile: each item against what happened since starts_on ---------------
+
+PRORATED = {
+    ExpectationMetric.REVENUE_12M,
+    ExpectationMetric.NEW_CUSTOMERS_PRIMARY,
+    ExpectationMetric.NEW_CUSTOMERS_SECONDARY,
+    ExpectationMetric.PROSPECTING_COLD_CALLS,
+    ExpectationMetric.PROSPECTING_VISITS,
+    ExpectationMetric.PROSPECTING_REFERRALS,
+    ExpectationMetric.HOUSE_ACCOUNTS,
+}
+PROSPECTING_METRICS = {
+    ExpectationMetric.PROSPECTING_COLD_CALLS: "call",
+    ExpectationMetric.PROSPECTING_VISITS: "visit",
+    ExpectationMetric.PROSPECTING_REFERRALS: "referral",
+}
+
+
+@dataclass(frozen=True)
+class ExpectationProgress:
+    metric: str
+    label: str
+    target: Decimal
+    expected_so_far: Decimal
+    actual: Decimal
+    weight: int
+    actual_share: Decimal | None  # prospecting: share (%) of all prospecting activities
+    on_track: bool
+    note: str
+
+
+def expectation_actuals(*, rep: User, since: date, today: date | None = None) -> dict:
+    """What the rep actually did since `since`, per ExpectationMetric, plus the prospecting
+    total; three queries (won deals, customers, activities with conditional aggregates).
+
+    - revenue: won deals credited to the rep, closed since `since`;
+    - new customers per segment: customers the rep owns, created since `since`;
+    - prospecting by method: prospecting activities of kind call / visit / referral;
+    - house accounts: the rep's house-account customers with an activity since `since`;
+    - visits per customer per year: visits to the rep's customers of the segment / number
+      of those customers, annualised over the elapsed time;
+    - travel share: visit minutes / all activity minutes x 100."""
+    from activities.models import Activity
+
+    tz = user_tz(rep)
+    today = today or timezone.localdate(timezone=tz)
+    since_at = datetime.combine(since, time.min, tzinfo=tz)
+    days = max((today - since).days + 1, 1)
+    revenue = Deal.objects.filter(
+        stage_id=DealStage.WON, credited_to=rep, closed_at__gte=since
+    ).aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    customers = Customer.objects.filter(owner=rep).aggregate(
+        new_primary=Count("id", filter=Q(segment=Segment.PRIMARY, created_at__gte=since_at)),
+        new_secondary=Count("id", filter=Q(segment=Segment.SECONDARY, created_at__gte=since_at)),
+        n_primary=Count("id", filter=Q(segment=Segment.PRIMARY)),
+        n_secondary=Count("id", filter=Q(segment=Segment.SECONDARY)),
+    )
+    acts = Activity.objects.filter(owner=rep, occurred_at__gte=since_at)
+    agg = acts.aggregate(
+        p_call=Count("id", filter=Q(is_prospecting=True, kind="call")),
+        p_visit=Count("id", filter=Q(is_prospecting=True, kind="visit")),
+        p_referral=Count("id", filter=Q(is_prospecting=True, kind="referral")),
+        p_all=Count("id", filter=Q(is_prospecting=True)),
+        house=Count(
+            "customer_id",
+            distinct=True,
+            filter=Q(customer__owner=rep, customer__source=CustomerSource.HOUSE_ACCOUNT),
+        ),
+        v_primary=Count(
+            "id", filter=Q(kind="visit", customer__owner=rep, customer__segment=Segment.PRIMARY)
+        ),
+        v_secondary=Count(
+            "id",
+            filter=Q(kind="visit", customer__owner=rep, customer__segment=Segment.SECONDARY),
+        ),
+        visit_minutes=Coalesce(Sum("duration_minutes", filter=Q(kind="visit")), 0),
+        all_minutes=Coalesce(Sum("duration_minutes"), 0),
+    )
+    years = Decimal(days) / Decimal(365)
+
+    def per_year(visits: int, n: int) -> Decimal:
+        if not n:
+            return Decimal("0")
+        return (Decimal(visits) / n / years).quantize(CENT, rounding=ROUND_HALF_UP)
+
+    share = Decimal(agg["visit_minutes"] * 100) / agg["all_minutes"] if agg["all_minutes"] else 0
+    m = ExpectationMetric
+    return {
+        m.REVENUE_12M: Decimal(revenue),
+        m.NEW_CUSTOMERS_PRIMARY: Decimal(customers["new_primary"]),
+        m.NEW_CUSTOMERS_SECONDARY: Decimal(customers["new_secondary"]),
+        m.PROSPECTING_COLD_CALLS: Decimal(agg["p_call"]),
+        m.PROSPECTING_VISITS: Decimal(agg["p_visit"]),
+        m.PROSPECTING_REFERRALS: Decimal(agg["p_referral"]),
+        m.HOUSE_ACCOUNTS: Decimal(agg["house"]),
+        m.VISITS_PER_PRIMARY: per_year(agg["v_primary"], customers["n_primary"]),
+        m.VISITS_PER_SECONDARY: per_year(agg["v_secondary"], customers["n_secondary"]),
+        m.TRAVEL_SHARE: Decimal(share).quantize(CENT, rounding=ROUND_HALF_UP),
+        "prospecting_total": agg["p_all"],
+        "elapsed_days": days,
+    }
+
+
+def expectation_progress(
+    *, profile: ExpectationProfile, today: date | None = None
+) -> list[ExpectationProgress]:
+    """Each item of the profile against the actuals, on track or behind; four queries.
+
+    Cumulative items (revenue, new customers, prospecting counts, house accounts) are
+    pro-rated: on track when actual >= target x elapsed share of the 12 months since
+    starts_on. Rates (visits per customer per year, travel share) are on track when the
+    annualised actual reaches the target."""
+    items = list(profile.items.all())
+    actuals = expectation_actuals(rep=profile.rep, since=profile.starts_on, today=today)
+    elapsed = min(Decimal(actuals["elapsed_days"]) / Decimal(365), Decimal(1))
+    total_prospecting = actuals["prospecting_total"]
+    rows = []
+    for item in items:
+        actual = actuals.get(item.metric, Decimal("0"))
+        if item.metric in PRORATED:
+            expected = (item.target * elapsed).quantize(CENT, rounding=ROUND_HALF_UP)
+        else:
+            expected = item.target
+        share = None
+        if item.metric in PROSPECTING_METRICS and total_prospecting:
+            share = (actual * 100 / total_prospecting).quantize(CENT, rounding=ROUND_HALF_UP)
+        rows.append(
+            ExpectationProgress(
+                metric=item.metric,
+                label=item.get_metric_display(),
+                target=item.target,
+                expected_so_far=expected,
+                actual=actual,
+                weight=item.weight,
+                actual_share=share,
+                on_track=actual >= expected,
+                note=item.note,
+            )
+        )
+    return rows
+
+
+# --- Weekly KPI snapshots (issue 5, area 5B: the weekly KPI job and its API) -------------
+
+from reports.models import WeeklyKPI  # noqa: E402
+
+KPI_GOAL_KINDS = ("calls", "meetings", "visits", "new_prospects")
+
+
+def weekly_kpis_visible_to(*, user: User) -> QuerySet[WeeklyKPI]:
+    """KPI rows scoped like everything else: a rep their own, a manager their team's, an
+    admin all."""
+    return WeeklyKPI.objects.filter(owner_scope_q(user=user, field="rep"))
+
+
+def _percent(actual, target) -> Decimal | None:
+    if not target:
+        return None
+    return (Decimal(actual) * 100 / Decimal(target)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def kpi_attainment(row: WeeklyKPI) -> dict[str, Decimal | None]:
+    """A snapshot row's attainment figures in percent (None where there is no goal or
+    quota to measure against): activity goal per kind, and quota month/quarter/year to
+    date. Derived from the row alone, so no query."""
+    figures = {
+        f"{kind}_goal_pct": _percent(getattr(row, kind), getattr(row, f"goal_{kind}"))
+        for kind in KPI_GOAL_KINDS
+    }
+    figures["quota_mtd_pct"] = _percent(row.revenue_mtd, row.quota_month)
+    figures["quota_qtd_pct"] = _percent(row.revenue_qtd, row.quota_quarter)
+    figures["quota_ytd_pct"] = _percent(row.revenue_ytd, row.quota_year)
+    return figures

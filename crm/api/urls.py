@@ -10,6 +10,9 @@ from activities.api.call_reports import CallReportViewSet
 from activities.api.tasks import TaskViewSet
 from crm.api.customers import ContactViewSet, CustomerViewSet
 from crm.api.deals import DealViewSet
+from handover.api.handovers import HandoverViewSet
+from reports.api.kpis import WeeklyKPIViewSet
+from reports.api.targets import ActivityGoalViewSet, QuotaViewSet
 
 router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")
@@ -20,6 +23,10 @@ router.register("deals", DealViewSet, basename="deal")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("call-reports", CallReportViewSet, basename="call-report")
+router.register("handovers", HandoverViewSet, basename="handover")
+router.register("quotas", QuotaViewSet, basename="quota")
+router.register("activity-goals", ActivityGoalViewSet, basename="activity-goal")
+router.register("reports/weekly-kpi", WeeklyKPIViewSet, basename="weekly-kpi")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

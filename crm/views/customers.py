@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -24,6 +25,7 @@ from crm.selectors import (
     deals_visible_to,
 )
 from crm.tasks import recompute_key_customers
+from handover.selectors import rep_has_open_handover
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 200
@@ -81,6 +83,27 @@ def _apply_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+class _PageKeysPaginator(Paginator):
+    """Pages of an annotated list: the page's keys are chosen by a subquery that sorts and
+    skips without the annotations, and only the page's rows compute them (one query still).
+    A plain OFFSET makes PostgreSQL evaluate every skipped row's open-deal subqueries: a
+    manager's page 50 computed them for 2,500 rows to show 50 (perf, round 2)."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = self.object_list
+        if isinstance(rows, QuerySet) and bottom > 0:
+            keys = rows.values("pk")[bottom:top]
+            rows = rows.filter(pk__in=Subquery(keys))
+        else:
+            rows = rows[bottom:top]
+        return self._get_page(rows, number, self)
+
+
 def _customer_filter(request: HttpRequest) -> CustomerFilter:
     return CustomerFilter(
         request.GET, queryset=customers_for_list(user=request.user), request=request
@@ -128,6 +151,8 @@ class _Echo:
 @login_required
 def customer_export(request: HttpRequest) -> HttpResponse:
     """Exactly the rows of the current filtered list (same selector, same filterset)."""
+    if rep_has_open_handover(user=request.user):  # issue 6: no export in the notice period
+        raise PermissionDenied("You cannot export your portfolio during a handover.")
     filterset = _customer_filter(request)
     if not filterset.is_valid():
         return HttpResponse(

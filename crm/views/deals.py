@@ -5,7 +5,7 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,6 +26,7 @@ from crm.selectors import (
     deals_visible_to,
     ownership_changes_visible_to,
 )
+from handover.selectors import rep_has_open_handover
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 200
@@ -152,6 +153,8 @@ class _Echo:
 @login_required
 def deal_export(request: HttpRequest) -> HttpResponse:
     """The current filtered list as CSV, streamed in chunks: never the whole table in memory."""
+    if rep_has_open_handover(user=request.user):  # issue 6: no export in the notice period
+        raise PermissionDenied("You cannot export your portfolio during a handover.")
     filterset = _deal_filter(request)
     if not filterset.is_valid():
         return HttpResponse(

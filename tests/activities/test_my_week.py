@@ -217,7 +217,45 @@ def test_the_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(MY_WEEK, {"week": WEEK})
     assert len(response.context["data"].tasks) == 62
-    assert len(response.context["data"].stale_deals) == 62
+    # Only the 20 quietest deals are listed, with the count of all and a link to the list
+    assert len(response.context["data"].stale_deals) == 20
+    assert response.context["data"].stale_deals_count == 62
+    more = response.content.decode().split('id="stale-deals-more"')[1].split("</p>")[0]
+    assert "The 20 quietest of 62 deals" in more
+    assert f"{reverse('crm:deal-list')}?owner={week['rep'].pk}" in more
+
+
+def test_stale_deals_list_the_quietest_first_and_count_them_all(company, week):
+    # given 25 stale deals of the rep: 22 quiet for 20+ days, 3 never touched since creation
+    rep, acme = week["rep"], week["acme"]
+    now = timezone.now()
+    for i in range(22):
+        deal = created(
+            DealFactory(customer=acme, owner=rep, title=f"Quiet {i:02d}"), now - timedelta(90)
+        )
+        log(owner=rep, customer=acme, deal=deal, when=now - timedelta(days=20 + i))
+    for i in range(3):
+        created(
+            DealFactory(customer=acme, owner=rep, title=f"Untouched {i}"), now - timedelta(60 + i)
+        )
+
+    # when the rep's week is gathered
+    data = my_week(rep=rep, week=WEEK)
+
+    # then the 20 quietest are listed (never touched first, then the longest silence), and
+    # the count says how many there are in all
+    assert data.stale_deals_count == 25
+    titles = [d.title for d in data.stale_deals]
+    assert titles[:4] == ["Untouched 2", "Untouched 1", "Untouched 0", "Quiet 21"]
+    assert titles[-1] == "Quiet 05"
+    assert len(titles) == 20
+
+
+def test_no_stale_deals_means_a_zero_count_and_no_more_link(client, week):
+    client.force_login(week["rep"])
+    response = client.get(MY_WEEK, {"week": WEEK})
+    assert response.context["data"].stale_deals_count == 0
+    assert 'id="stale-deals-more"' not in response.content.decode()
 
 
 def test_the_quick_log_form_is_on_the_reps_own_week_only(client, company):

@@ -2,10 +2,11 @@
 team, the team's manager, the other team's manager and an admin. Read, write (move, edit,
 API patch) and export. Outside scope is 404 (never 403, never a leak)."""
 
-from datetime import date
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from crm.models import Deal
 from tests.factories.accounts import RepFactory
@@ -44,7 +45,8 @@ def deals(company):
             owner=leaver,
             title="Inherited won deal",
             stage_id="won",
-            closed_at=date(2025, 6, 1),
+            # recent, so the board's won column (last 90 days) shows it too
+            closed_at=timezone.localdate() - timedelta(days=30),
         ),
     }
 

@@ -35,7 +35,10 @@ def test_board_shows_every_stage_in_order_with_counts_and_totals(rep_client, com
     DealFactory(customer=customer, amount=Decimal("200.25"), stage_id="lead")
     DealFactory(customer=customer, amount=Decimal("999.00"), stage_id="proposal")
     DealFactory(
-        customer=customer, amount=Decimal("50.00"), stage_id="won", closed_at=date(2026, 1, 5)
+        customer=customer,
+        amount=Decimal("50.00"),
+        stage_id="won",
+        closed_at=timezone.localdate() - timedelta(days=5),
     )
     DealFactory(customer=CustomerFactory(owner=company["other_rep"]), amount=Decimal("7777"))
 
@@ -75,8 +78,44 @@ def test_board_shows_the_largest_deals_first_and_caps_cards_per_column(
     assert lead.count == 30
     assert lead.total == Decimal(sum(range(1, 31)))
     assert [d.title for d in lead.cards][:3] == ["D30", "D29", "D28"]
-    assert len(lead.cards) == 25
-    assert "Top 25 of 30" in response.content.decode()
+    assert len(lead.cards) == 20
+    more = _column(response.content.decode(), "lead")
+    assert "Top 20 of 30 · 10 more" in more
+    assert f"{reverse('crm:deal-list')}?stage=lead&amp;ordering=-amount" in more
+
+
+def test_won_and_lost_columns_count_only_deals_closed_in_the_last_90_days(rep_client, company):
+    # given won and lost deals closed recently and long ago
+    customer = CustomerFactory(owner=company["rep"])
+    today = timezone.localdate()
+    for days, amount, stage in [
+        (0, "10", "won"),
+        (90, "20", "won"),
+        (91, "400", "won"),
+        (400, "8000", "won"),
+        (3, "5", "lost"),
+        (200, "600", "lost"),
+    ]:
+        DealFactory(
+            customer=customer,
+            amount=Decimal(amount),
+            stage_id=stage,
+            closed_at=today - timedelta(days=days),
+            title=f"{stage} {days}",
+            lost_reason="Price" if stage == "lost" else "",
+        )
+
+    # when the rep opens the board
+    response = rep_client.get(reverse("crm:pipeline"))
+
+    # then won and lost count, sum and show only the last 90 days, and say so
+    columns = {c.stage.code: c for c in response.context["columns"]}
+    assert (columns["won"].count, columns["won"].total) == (2, Decimal("30.00"))
+    assert [d.title for d in columns["won"].cards] == ["won 90", "won 0"]
+    assert (columns["lost"].count, columns["lost"].total) == (1, Decimal("5.00"))
+    since = (today - timedelta(days=90)).isoformat()
+    assert f"Total closed since {since}" in _column(response.content.decode(), "won")
+    assert columns["lead"].closed_since is None
 
 
 def test_board_filters_by_min_amount_and_customer_search(rep_client, company):
@@ -285,3 +324,45 @@ def test_board_and_list_run_the_same_number_of_queries_for_3_or_40_deals(
     _deals(company["rep"], 37)
     many = _count_queries(client, url, django_assert_max_num_queries, 7)
     assert few == many
+
+
+# --- both ways of choosing the cards give the same board (perf, w3) -----------------------
+
+
+@pytest.mark.parametrize("window_max_rows", [0, 20_000])
+def test_cards_are_the_same_whether_ranked_in_one_pass_or_per_stage(
+    client, company, monkeypatch, django_assert_max_num_queries, window_max_rows
+):
+    # given a manager's team with deals in every stage, ties on amount and no close date
+    # (a small pipeline is ranked in one pass, a big one stage by stage: force each way)
+    monkeypatch.setattr("crm.selectors.BOARD_WINDOW_MAX_ROWS", window_max_rows)
+    mine, theirs = (
+        CustomerFactory(owner=company["rep"]),
+        CustomerFactory(owner=company["other_rep"]),
+    )
+    for i in range(24):
+        DealFactory(
+            customer=mine if i % 2 else theirs,
+            amount=Decimal(100 + i % 5),
+            expected_close=None if i % 3 == 0 else date(2026, 12, 1 + i),
+            title=f"Lead {i:02d}",
+        )
+    DealFactory(customer=mine, stage_id="won", closed_at=timezone.localdate(), title="Won")
+    DealFactory(customer=CustomerFactory(owner=company["south_rep"]), title="South")
+    client.force_login(company["north_mgr"])
+
+    # when the manager opens the board
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("crm:pipeline"))
+
+    # then the 20 largest leads (ties: earliest close first, no date last, then id) and the
+    # won deal, never the other team's
+    columns = {c.stage.code: c for c in response.context["columns"]}
+    expected = sorted(
+        Deal.objects.filter(stage_id="lead").exclude(title="South"),
+        key=lambda d: (-d.amount, d.expected_close or date.max, d.pk),
+    )[:20]
+    assert [d.title for d in columns["lead"].cards] == [d.title for d in expected]
+    assert (columns["lead"].count, columns["lead"].more) == (24, 4)
+    assert [d.title for d in columns["won"].cards] == ["Won"]
+    assert columns["qualified"].cards == []

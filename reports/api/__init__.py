@@ -1,0 +1,1 @@
+"""API viewsets of targets and results: one module per area."""

@@ -1,0 +1,52 @@
+"""The Monday digest (issue 5, area 5B): each manager receives their team's KPI table for
+the week that just ended, once per manager and week."""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from accounts.models import Team
+from reports.models import WeeklyKPI
+from reports.selectors import kpi_attainment
+
+SENT_KEY = "reports:kpi-digest:{manager}:{week}"
+SENT_TTL = 60 * 60 * 24 * 21  # longer than any retry of the same week's digest
+
+
+def send_team_digest(*, team: Team, week: str) -> bool:
+    """Mail the team's manager the week's KPI table (plain text and HTML). Sent once per
+    manager and week: a cache key taken atomically (cache.add) records it, and is released
+    if sending fails so the next run tries again. Returns whether an email went out."""
+    manager = team.manager
+    if manager is None or not manager.email or not manager.is_active:
+        return False
+    key = SENT_KEY.format(manager=manager.pk, week=week)
+    if not cache.add(key, 1, SENT_TTL):
+        return False
+    rows = list(
+        WeeklyKPI.objects.filter(week=week, team=team)
+        .select_related("rep")
+        .order_by("rep__first_name", "rep__last_name", "rep__username")
+    )
+    context = {
+        "team": team,
+        "week": week,
+        "manager": manager,
+        "rows": [(row, kpi_attainment(row)) for row in rows],
+    }
+    message = EmailMultiAlternatives(
+        subject=f"{team.name}: weekly KPIs for {week}",
+        body=render_to_string("reports/email/weekly_kpi_digest.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[manager.email],
+    )
+    message.attach_alternative(
+        render_to_string("reports/email/weekly_kpi_digest.html", context), "text/html"
+    )
+    try:
+        message.send()
+    except Exception:
+        cache.delete(key)
+        raise
+    return True

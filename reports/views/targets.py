@@ -1,0 +1,350 @@
+"""Targets a manager sets: the targets overview, a rep's quota grid for a year, activity goals
+(team defaults and rep overrides), a rep's expectation profile against what happened, the
+commission plan, and commission per won deal with incentives earned.
+
+Thin: reports.selectors decide whom the user sees (404 outside it) and compute the figures,
+reports.services decide who may write (403 for a rep or another team's manager) and validate."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Subquery, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import User
+from accounts.selectors import teams_visible_to
+from reports import services
+from reports.choices import PeriodKind
+from reports.forms import (
+    ActivityGoalForm,
+    CommissionPlanForm,
+    ExpectationProfileForm,
+    IncentiveForm,
+    QuotaGridForm,
+)
+from reports.models import CommissionPlan, ExpectationProfile, Quota
+from reports.selectors import (
+    activity_goals_visible_to,
+    can_set_targets_for,
+    commissions_for_reps,
+    expectation_progress,
+    incentives_for,
+    incentives_visible_to,
+    quota_grid,
+    target_reps_for,
+)
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form's fields (unknown fields: form-wide)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _year(request: HttpRequest, source=None) -> int:
+    """The ?year= (or posted year) asked for; this year when missing or nonsense."""
+    source = request.GET if source is None else source
+    try:
+        year = int(source.get("year", ""))
+    except (TypeError, ValueError):
+        return timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+def _rep(request: HttpRequest, rep_id: int) -> User:
+    """A rep in the user's scope, else 404 (never reveal that they exist)."""
+    return get_object_or_404(target_reps_for(user=request.user).select_related("team"), pk=rep_id)
+
+
+def _check_may_set(request: HttpRequest, rep: User) -> None:
+    if not can_set_targets_for(user=request.user, rep=rep):
+        raise PermissionDenied("Only the rep's manager or an admin sets their targets.")
+
+
+@login_required
+def targets_overview(request: HttpRequest) -> HttpResponse:
+    """Every rep in scope with this year's quota and whether a profile and plan exist: one
+    query whatever the team size."""
+    year = _year(request)
+    year_quota = Quota.objects.filter(
+        rep_id=OuterRef("pk"), period=PeriodKind.YEAR, period_start=date(year, 1, 1)
+    ).values("revenue")[:1]
+    months_total = (
+        Quota.objects.filter(rep_id=OuterRef("pk"), period=PeriodKind.MONTH)
+        .filter(period_start__year=year)
+        .order_by()
+        .values("rep_id")
+        .annotate(total=Sum("revenue"))
+        .values("total")[:1]
+    )
+    reps = (
+        target_reps_for(user=request.user)
+        .annotate(
+            year_quota=Subquery(year_quota),
+            months_quota=Subquery(months_total),
+            has_profile=Exists(ExpectationProfile.objects.filter(rep_id=OuterRef("pk"))),
+            has_plan=Exists(CommissionPlan.objects.filter(rep_id=OuterRef("pk"))),
+        )
+        .order_by("team__name", "first_name", "last_name", "username")
+    )
+    return render(
+        request,
+        "reports/targets/overview.html",
+        {"reps": reps, "year": year, "can_edit": not request.user.is_rep},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quota_grid_page(request: HttpRequest, rep_id: int) -> HttpResponse:
+    rep = _rep(request, rep_id)
+    year = _year(request, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        _check_may_set(request, rep)
+    cells = quota_grid(rep=rep, year=year)
+    form = QuotaGridForm(request.POST or None, cells=cells)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.quota_grid_save(
+                rep=rep,
+                year=year,
+                by=request.user,
+                cells=form.service_cells(),
+                roll_up=form.roll_up(),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"Quotas for {rep} in {year} saved.")
+            url = reverse("reports:quota-grid", args=[rep.pk])
+            return redirect(f"{url}?year={year}")
+    context = {
+        "rep": rep,
+        "year": year,
+        "form": form,
+        "can_edit": can_set_targets_for(user=request.user, rep=rep),
+        "prev_year": year - 1,
+        "next_year": year + 1,
+    }
+    return render(request, "reports/targets/quota_grid.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_goals_page(request: HttpRequest) -> HttpResponse:
+    """Team defaults and rep overrides in scope; managers and admins add or replace one."""
+    user = request.user
+    can_edit = not user.is_rep
+    form = None
+    if can_edit:
+        form = ActivityGoalForm(
+            request.POST or None,
+            teams=teams_visible_to(user=user),
+            reps=target_reps_for(user=user),
+        )
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("Only a manager or an admin sets activity goals.")
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                goal = services.activity_goal_set(
+                    by=user,
+                    team=data.pop("team"),
+                    rep=data.pop("rep"),
+                    week=data.pop("week"),
+                    **data,
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, f"Goal saved: {goal}.")
+                return redirect("reports:activity-goals")
+    goals = (
+        activity_goals_visible_to(user=user)
+        .select_related("team", "rep")
+        .order_by("rep_id", "team__name", "-week")
+    )
+    return render(
+        request,
+        "reports/targets/goals.html",
+        {"goals": goals, "form": form, "can_edit": can_edit},
+    )
+
+
+@login_required
+@require_POST
+def activity_goal_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    goal = get_object_or_404(activity_goals_visible_to(user=request.user), pk=pk)
+    services.activity_goal_delete(goal=goal, by=request.user)
+    messages.success(request, "Goal removed.")
+    return redirect("reports:activity-goals")
+
+
+@login_required
+def expectations_page(request: HttpRequest, rep_id: int) -> HttpResponse:
+    """Each written expectation against what actually happened since it started."""
+    rep = _rep(request, rep_id)
+    profile = ExpectationProfile.objects.filter(rep=rep).prefetch_related("items").first()
+    rows = expectation_progress(profile=profile) if profile else []
+    return render(
+        request,
+        "reports/targets/expectations.html",
+        {
+            "rep": rep,
+            "profile": profile,
+            "rows": rows,
+            "can_edit": can_set_targets_for(user=request.user, rep=rep),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def expectations_edit(request: HttpRequest, rep_id: int) -> HttpResponse:
+    rep = _rep(request, rep_id)
+    _check_may_set(request, rep)
+    profile = ExpectationProfile.objects.filter(rep=rep).first()
+    form = ExpectationProfileForm(request.POST or None, profile=profile)
+    if request.method == "POST" and form.is_valid():
+        items = form.items()
+        try:
+            services.expectation_profile_save(
+                rep=rep,
+                by=request.user,
+                starts_on=form.cleaned_data["starts_on"],
+                summary=form.cleaned_data["summary"],
+                items=items,
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict
+            for key, messages_ in errors.items():
+                parts = key.split("-")
+                if parts[0] == "items" and len(parts) == 3:
+                    key = f"{items[int(parts[1])]['metric']}-{parts[2]}"
+                form.add_error(key if key in form.fields else None, messages_)
+        else:
+            messages.success(request, f"Expectations for {rep} saved.")
+            return redirect("reports:expectations", rep.pk)
+    return render(
+        request,
+        "reports/targets/expectations_form.html",
+        {"rep": rep, "form": form, "profile": profile},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def commission_plan_edit(request: HttpRequest, rep_id: int) -> HttpResponse:
+    rep = _rep(request, rep_id)
+    _check_may_set(request, rep)
+    plan = CommissionPlan.objects.filter(rep=rep).prefetch_related("tiers").first()
+    form = CommissionPlanForm(request.POST or None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.commission_plan_save(
+                rep=rep,
+                by=request.user,
+                base_rate=form.cleaned_data["base_rate"],
+                tier_period=form.cleaned_data["tier_period"],
+                tiers=form.tiers(),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"Commission plan for {rep} saved.")
+            return redirect(f"{reverse('reports:commissions')}?rep={rep.pk}")
+    return render(
+        request, "reports/targets/commission_plan.html", {"rep": rep, "form": form, "plan": plan}
+    )
+
+
+@login_required
+def commissions_page(request: HttpRequest) -> HttpResponse:
+    """Commission per won deal: a rep's own, a manager's team, an admin's everyone; narrowed
+    to one rep with ?rep=, whose incentives are then listed too. A fixed number of queries."""
+    year = _year(request)
+    reps = target_reps_for(user=request.user).select_related("team")
+    rep = None
+    if request.user.is_rep:
+        rep = request.user
+    elif request.GET.get("rep"):
+        try:
+            rep = _rep(request, int(request.GET["rep"]))
+        except ValueError:
+            rep = None
+    rep_ids = [rep.pk] if rep else list(reps.values_list("pk", flat=True))
+    deals = commissions_for_reps(rep_ids=rep_ids, start=date(year, 1, 1), end=date(year, 12, 31))
+    totals: dict[int, dict] = {}
+    for deal in deals:
+        row = totals.setdefault(
+            deal.credited_to_id, {"rep": deal.credited_to, "won": 0, "commission": 0, "deals": 0}
+        )
+        row["won"] += deal.amount
+        row["commission"] += deal.c_commission
+        row["deals"] += 1
+    incentives = list(incentives_for(rep=rep, year=year)) if rep else []
+    plan = CommissionPlan.objects.filter(rep=rep).prefetch_related("tiers").first() if rep else None
+    return render(
+        request,
+        "reports/targets/commissions.html",
+        {
+            "year": year,
+            "rep": rep,
+            "reps": reps if not request.user.is_rep else [],
+            "deals": deals,
+            "totals": sorted(totals.values(), key=lambda r: -r["commission"]),
+            "grand_total": sum((r["commission"] for r in totals.values()), 0),
+            "incentives": incentives,
+            "plan": plan,
+            "can_edit": bool(rep) and can_set_targets_for(user=request.user, rep=rep),
+            "prev_year": year - 1,
+            "next_year": year + 1,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def incentive_create(request: HttpRequest) -> HttpResponse:
+    if request.user.is_rep:
+        raise PermissionDenied("Only a manager or an admin offers incentives.")
+    form = IncentiveForm(
+        request.POST or None,
+        teams=teams_visible_to(user=request.user),
+        reps=target_reps_for(user=request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            incentive = services.incentive_create(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"Incentive “{incentive.name}” offered.")
+            return redirect("reports:incentives")
+    incentives = incentives_visible_to(user=request.user).select_related("team", "rep")
+    return render(
+        request, "reports/targets/incentives.html", {"form": form, "incentives": incentives}
+    )
+
+
+urlpatterns = [
+    path("targets/", targets_overview, name="targets"),
+    path("targets/quotas/<int:rep_id>/", quota_grid_page, name="quota-grid"),
+    path("targets/goals/", activity_goals_page, name="activity-goals"),
+    path("targets/goals/<int:pk>/delete/", activity_goal_delete, name="activity-goal-delete"),
+    path("targets/expectations/<int:rep_id>/", expectations_page, name="expectations"),
+    path("targets/expectations/<int:rep_id>/edit/", expectations_edit, name="expectations-edit"),
+    path("targets/commission/<int:rep_id>/", commission_plan_edit, name="commission-plan"),
+    path("targets/incentives/", incentive_create, name="incentives"),
+    path("commissions/", commissions_page, name="commissions"),
+]
