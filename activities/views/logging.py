@@ -24,20 +24,12 @@ from activities.selectors import (
 )
 from crm.models import Customer, Deal
 from crm.selectors import customers_visible_to, deals_visible_to
+from crm.web import add_service_errors
 
 FORM_ID = "quick-log"
 OWN_LIST = "#activity-list"
 # Lists a quick-log form may insert into: its own list, or the customer page's timeline.
 TARGETS = (OWN_LIST, "#timeline-list")
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (unknown fields: form-wide)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _mode(customer: Customer | None, deal: Deal | None) -> str:
@@ -135,7 +127,7 @@ def quick_log(request: HttpRequest) -> HttpResponse:
         try:
             activity = services.activity_log(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
     if activity is None:
         context = quick_log_context(request, customer, deal, target=target, form=form)
         if request.htmx:
@@ -179,7 +171,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.activity_update(activity=activity, by=request.user, **fields)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"{activity.get_kind_display()} saved.")
             return redirect("crm:customer-detail", pk=activity.customer_id)

@@ -25,15 +25,7 @@ from activities.selectors import (
     team_report_status,
 )
 from activities.weeks import parse_week, shift_week, week_monday
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (unknown fields: form-wide)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+from crm.web import add_service_errors
 
 
 def _require_reviewer(request: HttpRequest) -> None:
@@ -96,7 +88,7 @@ def call_report_week(request: HttpRequest, week: str) -> HttpResponse:
                 )
                 messages.success(request, "Comments saved.")
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
             report = call_report_for_week(rep=request.user, week=week)
         else:
             return redirect("activities:call-report", week=week)
@@ -186,7 +178,7 @@ def _review_action(request: HttpRequest, pk: int, *, approve: bool) -> HttpRespo
                 )
                 notice = f"{report.rep}'s report for {report.week} returned with your comment."
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if not request.htmx:
                 messages.success(request, notice)

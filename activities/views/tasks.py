@@ -16,33 +16,14 @@ from activities.filters import TaskFilter
 from activities.forms import TaskForm
 from activities.models import Task
 from activities.selectors import tasks_for_list
+from crm.web import add_service_errors, querystring, render_page
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 200
 
 
-def _render(request: HttpRequest, template: str, partial: str, context: dict) -> HttpResponse:
-    """Full page normally; only the partial when htmx asks for a fragment."""
-    return render(request, partial if request.htmx else template, context)
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (unknown fields: form-wide)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _visible_task(request: HttpRequest, pk: int) -> Task:
     return get_object_or_404(tasks_for_list(user=request.user), pk=pk)
-
-
-def _querystring(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 @login_required
@@ -57,11 +38,13 @@ def task_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filter": filterset,
         "page": page,
-        "querystring": _querystring(request),
+        "querystring": querystring(request),
         "can_filter_assignee": not request.user.is_rep,
         "mine": request.GET.get("assignee") == str(request.user.pk),
     }
-    return _render(request, "activities/tasks/list.html", "activities/tasks/_table.html", context)
+    return render_page(
+        request, "activities/tasks/list.html", "activities/tasks/_table.html", context
+    )
 
 
 @login_required
@@ -76,7 +59,7 @@ def task_create(request: HttpRequest) -> HttpResponse:
         try:
             task = services.task_create(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Task “{task.title}” created.")
             return redirect(_next_url(request) or "activities:task-list")
@@ -93,7 +76,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.task_update(task=task, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Task “{form.cleaned_data['title']}” saved.")
             return redirect(_next_url(request) or "activities:task-list")

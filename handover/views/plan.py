@@ -20,6 +20,7 @@ from accounts.selectors import users_visible_to
 from crm import services as crm_services
 from crm.choices import OPEN_STAGES
 from crm.models import Customer, Deal
+from crm.web import add_service_errors
 from handover import services
 from handover.filters import PlanFilter
 from handover.forms import (
@@ -44,14 +45,6 @@ from handover.selectors import (
 )
 
 PLAN_PAGE_SIZE = 100
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _visible(request: HttpRequest, pk: int) -> Handover:
@@ -91,7 +84,7 @@ def handover_start(request: HttpRequest) -> HttpResponse:
         try:
             handover = services.handover_start(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -190,7 +183,7 @@ def plan_bulk_assign(request: HttpRequest, pk: int) -> HttpResponse:
                 handover=handover, by=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"{n} customers now go to {form.cleaned_data['receiver']}.")
             return redirect("handover:plan", pk=handover.pk)
@@ -319,7 +312,7 @@ def note_save(request: HttpRequest, pk: int, customer_id: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
     if not request.htmx:
         if note:
             messages.success(request, f"Note on {customer} saved.")
@@ -362,7 +355,7 @@ def deal_confirm(request: HttpRequest, pk: int, deal_id: int) -> HttpResponse:
             )
             saved = True
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
     if not request.htmx:
         if saved:
             messages.success(request, f"“{deal.title}” confirmed.")

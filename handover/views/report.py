@@ -4,8 +4,6 @@ where (page and CSV), and undo. Thin: handover.execution does the work.
 Who: execute and the report are for admins and the departing rep's own manager (the rep
 gets 403, anyone outside scope 404); undo is for admins only."""
 
-import csv
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +14,7 @@ from django.urls import path
 from django.utils import timezone
 
 from accounts.models import User
+from crm.web import add_service_errors, csv_download
 from handover.execution import (
     UNDO_WINDOW,
     can_execute_handover,
@@ -54,14 +53,6 @@ class UndoForm(forms.Form):
     )
 
 
-def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _runnable(request: HttpRequest, pk: int) -> Handover:
     """404 outside scope; 403 for who may see it but not run it (the departing rep)."""
     handover = get_object_or_404(handovers_visible_to(user=request.user), pk=pk)
@@ -97,7 +88,7 @@ def handover_execute_page(request: HttpRequest, pk: int) -> HttpResponse:
                 waive_notes_reason=form.cleaned_data["waive_notes_reason"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if scheduled:
                 when = timezone.localtime(handover.scheduled_for)
@@ -146,34 +137,30 @@ def handover_report_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """The report as CSV: one line per object moved (and per object an undo left)."""
     handover = _runnable(request, pk)
     report = handover.report or {}
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="handover-{handover.pk}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["receiver_id", "receiver", "type", "id", "name", "customer_id", "note"])
-    for lot in report.get("receivers", []):
-        for kind, _label in REPORT_KINDS:
-            for item in lot.get(kind, []):
-                note = "caught late" if item.get("late") else ("key" if item.get("is_key") else "")
-                writer.writerow(
-                    [
+
+    def rows():
+        for lot in report.get("receivers", []):
+            for kind, _label in REPORT_KINDS:
+                for item in lot.get(kind, []):
+                    late, key = item.get("late"), item.get("is_key")
+                    note = "caught late" if late else ("key" if key else "")
+                    yield [
                         lot["id"],
-                        _safe(lot["name"]),
+                        lot["name"],
                         kind.rstrip("s"),
                         item["id"],
-                        _safe(item["name"]),
+                        item["name"],
                         item.get("customer_id", item["id"]),
                         note,
                     ]
-                )
-    for item in (report.get("undo") or {}).get("not_returned", []):
-        writer.writerow(["", "", item["type"], item["id"], _safe(item["name"]), "", item["reason"]])
-    return response
+        for item in (report.get("undo") or {}).get("not_returned", []):
+            yield ["", "", item["type"], item["id"], item["name"], "", item["reason"]]
 
-
-def _safe(value: str) -> str:
-    """No spreadsheet formulas from names typed by users."""
-    value = str(value or "")
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return csv_download(
+        filename=f"handover-{handover.pk}.csv",
+        header=["receiver_id", "receiver", "type", "id", "name", "customer_id", "note"],
+        rows=rows(),
+    )
 
 
 @login_required
@@ -189,7 +176,7 @@ def handover_undo_page(request: HttpRequest, pk: int) -> HttpResponse:
                 handover=handover, by=request.user, reactivate=form.cleaned_data["reactivate"]
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             undo = handover.report["undo"]
             messages.success(

@@ -2,8 +2,6 @@
 and the "Recompute this week" button. Thin: reports.dashboard computes and scopes, these
 views parse the query string, pick the template and stream the CSV."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +14,8 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from activities.selectors import current_week
 from activities.weeks import parse_week, shift_week, week_monday
+from crm.selectors import deals_visible_to
+from crm.web import csv_download
 from reports import dashboard as dash
 
 EXPORT_TABLES = ("team", "stuck", "unvisited", "missing")
@@ -142,15 +142,6 @@ def rep_dashboard_view(request: HttpRequest, rep_id: int) -> HttpResponse:
     return _rep_page(request, _scoped_rep(request, rep_id))
 
 
-def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
-
-
 def _pct(value) -> str:
     return "" if value is None else str(value)
 
@@ -223,16 +214,14 @@ def dashboard_export_view(request: HttpRequest, table: str) -> HttpResponse:
     now = timezone.now()
     if table == "team":
         rows = dash.team_table(reps=reps, week=week, sort=request.GET.get("sort") or "rep")
-        return _csv_response(name, TEAM_HEADER, _team_rows(rows))
+        return csv_download(filename=name, header=TEAM_HEADER, rows=_team_rows(rows))
     if table == "stuck":
-        from crm.selectors import deals_visible_to
-
         deals = deals_visible_to(user=request.user).filter(owner_id__in=[r.pk for r in reps])
         medians = dash.cached_stage_median_days(now=now)
         stuck = dash.stuck_deals(deals=deals, now=now, medians=medians)
-        return _csv_response(
-            name,
-            [
+        return csv_download(
+            filename=name,
+            header=[
                 "deal_id",
                 "deal",
                 "customer",
@@ -242,7 +231,7 @@ def dashboard_export_view(request: HttpRequest, table: str) -> HttpResponse:
                 "days_in_stage",
                 "usual_days",
             ],
-            (
+            rows=(
                 [
                     d.pk,
                     d.title,
@@ -258,19 +247,19 @@ def dashboard_export_view(request: HttpRequest, table: str) -> HttpResponse:
         )
     if table == "unvisited":
         customers = dash.unvisited_key_customers(reps=reps, now=now)
-        return _csv_response(
-            name,
-            ["customer_id", "customer", "owner", "segment", "visits_12m", "visits_target"],
-            (
+        return csv_download(
+            filename=name,
+            header=["customer_id", "customer", "owner", "segment", "visits_12m", "visits_target"],
+            rows=(
                 [c.pk, c.name, c.owner.username, c.segment, c.visits, c.visits_target.normalize()]
                 for c in customers.iterator(chunk_size=500)
             ),
         )
     missing = dash.missing_call_reports(reps=reps, week=week)
-    return _csv_response(
-        name,
-        ["rep_id", "username", "rep", "team", "week", "status"],
-        (
+    return csv_download(
+        filename=name,
+        header=["rep_id", "username", "rep", "team", "week", "status"],
+        rows=(
             [r.rep.pk, r.rep.username, str(r.rep), str(r.rep.team or ""), week, r.status]
             for r in missing
         ),

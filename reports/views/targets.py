@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
 from accounts.selectors import teams_visible_to
+from crm.web import add_service_errors
 from reports import services
 from reports.choices import PeriodKind
 from reports.forms import (
@@ -39,15 +40,6 @@ from reports.selectors import (
     quota_grid,
     target_reps_for,
 )
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (unknown fields: form-wide)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _year(request: HttpRequest, source=None) -> int:
@@ -122,7 +114,7 @@ def quota_grid_page(request: HttpRequest, rep_id: int) -> HttpResponse:
                 roll_up=form.roll_up(),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Quotas for {rep} in {year} saved.")
             url = reverse("reports:quota-grid", args=[rep.pk])
@@ -165,7 +157,7 @@ def activity_goals_page(request: HttpRequest) -> HttpResponse:
                     **data,
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"Goal saved: {goal}.")
                 return redirect("reports:activity-goals")
@@ -259,7 +251,7 @@ def commission_plan_edit(request: HttpRequest, rep_id: int) -> HttpResponse:
                 tiers=form.tiers(),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Commission plan for {rep} saved.")
             return redirect(f"{reverse('reports:commissions')}?rep={rep.pk}")
@@ -327,7 +319,7 @@ def incentive_create(request: HttpRequest) -> HttpResponse:
         try:
             incentive = services.incentive_create(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Incentive “{incentive.name}” offered.")
             return redirect("reports:incentives")

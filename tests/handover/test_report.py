@@ -1,8 +1,5 @@
 """The execute page, the handover report (page and CSV) and the undo page."""
 
-import csv
-import io
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -13,6 +10,7 @@ from handover.execution import handover_execute
 from handover.models import Handover
 from tests.factories.accounts import PASSWORD
 from tests.handover.helpers_execute import build_portfolio, start_handover
+from tests.helpers import csv_dicts
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +81,7 @@ def test_the_report_csv_has_a_line_per_object_moved(company):
     handover = handover_execute(handover=start_handover(company), by=company["admin"])
     response = _client(company["admin"]).get(reverse("handover:report-csv", args=[handover.pk]))
     assert response.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = csv_dicts(response)
     # 2 customers, 2 open deals, 2 open tasks, 2 contacts, 1 intro task
     assert len(rows) == 9
     customers = [r for r in rows if r["type"] == "customer"]

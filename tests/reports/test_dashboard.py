@@ -2,8 +2,6 @@
 whose answer is known in advance. KPI rows are built directly (WeeklyKPIFactory), so these
 tests do not depend on the weekly KPI job."""
 
-import csv
-import io
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
@@ -24,6 +22,7 @@ from tests.factories.reports import (
     QuotaFactory,
     WeeklyKPIFactory,
 )
+from tests.helpers import csv_dicts
 
 WEEK = "2026-W47"  # Monday 16 Nov - Sunday 22 Nov 2026
 URL = "/dashboard/"
@@ -37,7 +36,7 @@ def _no_medians_cache(settings):
 
 
 def _rows(response) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    return csv_dicts(response)
 
 
 def _kpi(rep, **fields):

@@ -1,13 +1,11 @@
 """Who may see which dashboard: a rep only themself, a manager their team (others 404),
 an admin every team; exports follow the same scope; only managers and admins recompute."""
 
-import csv
-import io
-
 import pytest
 from django.urls import reverse
 
 from tests.factories.reports import WeeklyKPIFactory
+from tests.helpers import csv_dicts
 
 WEEK = "2026-W47"
 
@@ -63,7 +61,7 @@ def test_a_nonexistent_rep_is_404(client, company):
 
 
 def _usernames(response):
-    return {row["username"] for row in csv.DictReader(io.StringIO(response.content.decode()))}
+    return {row["username"] for row in csv_dicts(response)}
 
 
 @pytest.mark.parametrize("table", ["team", "missing"])
