@@ -100,6 +100,19 @@ def deals_visible_to(*, user: User) -> QuerySet[Deal]:
     return Deal.objects.filter(Q(owned) | Q(_InSubquery("customer_id", customers)))
 
 
+def pipeline_deals_for(*, user: User) -> QuerySet[Deal]:
+    """The pipeline a user works on the board: the deals they own (a manager: their team's
+    people, an admin: everyone). A subset of deals_visible_to: a closed deal kept by a
+    former owner stays in the deal list and on the customer's page, not on anyone's board.
+    Reading crm_deal alone (no customer join) keeps the board's totals cheap for a
+    manager's ~100,000 deals."""
+    if user.is_admin:
+        return Deal.objects.all()
+    if user.is_manager:
+        return Deal.objects.filter(owner_id__in=_scope_people(user=user))
+    return Deal.objects.filter(owner_id=user.pk)
+
+
 def ownership_changes_visible_to(*, user: User) -> QuerySet[OwnershipChange]:
     if user.is_admin:
         return OwnershipChange.objects.all()

@@ -25,6 +25,7 @@ from crm.selectors import (
     deal_stage_history,
     deals_visible_to,
     ownership_changes_visible_to,
+    pipeline_deals_for,
 )
 from handover.selectors import rep_has_open_handover
 
@@ -89,7 +90,9 @@ def _querystring(request: HttpRequest, *drop: str) -> str:
 
 
 def _board_context(request: HttpRequest) -> dict:
-    filterset = _deal_filter(request)
+    filterset = DealFilter(
+        request.GET, queryset=pipeline_deals_for(user=request.user), request=request
+    )
     columns = deal_board(deals=_filtered(filterset))
     return {
         "filter": filterset,
