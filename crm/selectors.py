@@ -358,7 +358,9 @@ def customer_timeline(*, customer: Customer, page: int = 1, page_size: int = 20)
 
 # --- Deals: the pipeline board and a deal's history ----------------------------------------
 
-BOARD_CARDS_PER_STAGE = 20
+# A column shows its largest deals; "N more" links to the filtered list (render cost grows
+# with the cards on the page, not with the pipeline).
+BOARD_CARDS_PER_STAGE = 12
 # Won and lost columns show what closed recently, not every deal ever closed (perf, w3):
 # the board stays about the live pipeline and its cost stops growing with history.
 BOARD_CLOSED_DAYS = 90

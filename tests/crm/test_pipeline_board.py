@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.models import Deal, DealStageChange, Stage
+from crm.selectors import BOARD_CARDS_PER_STAGE as CARDS
 from tests.factories.crm import CustomerFactory, DealFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,9 +79,9 @@ def test_board_shows_the_largest_deals_first_and_caps_cards_per_column(
     assert lead.count == 30
     assert lead.total == Decimal(sum(range(1, 31)))
     assert [d.title for d in lead.cards][:3] == ["D30", "D29", "D28"]
-    assert len(lead.cards) == 20
+    assert len(lead.cards) == CARDS
     more = _column(response.content.decode(), "lead")
-    assert "Top 20 of 30 · 10 more" in more
+    assert f"Top {CARDS} of 30 · {30 - CARDS} more" in more
     assert f"{reverse('crm:deal-list')}?stage=lead&amp;ordering=-amount" in more
 
 
@@ -355,14 +356,14 @@ def test_cards_are_the_same_whether_ranked_in_one_pass_or_per_stage(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("crm:pipeline"))
 
-    # then the 20 largest leads (ties: earliest close first, no date last, then id) and the
+    # then the largest leads (ties: earliest close first, no date last, then id) and the
     # won deal, never the other team's
     columns = {c.stage.code: c for c in response.context["columns"]}
     expected = sorted(
         Deal.objects.filter(stage_id="lead").exclude(title="South"),
         key=lambda d: (-d.amount, d.expected_close or date.max, d.pk),
-    )[:20]
+    )[:CARDS]
     assert [d.title for d in columns["lead"].cards] == [d.title for d in expected]
-    assert (columns["lead"].count, columns["lead"].more) == (24, 4)
+    assert (columns["lead"].count, columns["lead"].more) == (24, 24 - CARDS)
     assert [d.title for d in columns["won"].cards] == ["Won"]
     assert columns["qualified"].cards == []
