@@ -2,7 +2,6 @@
 re-check everything, so a tampered POST still gets a field error, never a save."""
 
 from django import forms
-
 from django.urls import reverse_lazy
 
 from accounts.models import User

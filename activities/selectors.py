@@ -248,9 +248,11 @@ CALL_REPORT_FIGURES = (
 FROZEN_STATUSES = (CallReportStatus.SUBMITTED, CallReportStatus.APPROVED)
 
 
-def _figure_aggregates(*, new_prospect_q: Q) -> dict:
+def figure_aggregates(*, new_prospect_q: Q) -> dict[str, Count]:
     """Count(filter=...) expressions for every figure, shared by the one-report and the
-    many-reports selectors so both count exactly the same way."""
+    many-reports selectors and the weekly KPI job (reports.kpis), so all of them count
+    exactly the same way. `new_prospect_q` filters the activities whose customer counts as
+    a new prospect."""
     return {
         "calls": Count("id", filter=Q(kind=ActivityKind.CALL)),
         "meetings": Count("id", filter=Q(kind=ActivityKind.MEETING)),
@@ -275,7 +277,7 @@ def call_report_figures(*, rep: User, week: str) -> dict[str, int]:
     """The week's figures, computed from the rep's activities of that ISO week in ONE
     aggregate query. Used live while a report is a draft and frozen into it on submit."""
     return Activity.objects.filter(owner=rep, week=week).aggregate(
-        **_figure_aggregates(new_prospect_q=_new_prospect_q(rep=rep, week=week))
+        **figure_aggregates(new_prospect_q=_new_prospect_q(rep=rep, week=week))
     )
 
 
@@ -294,7 +296,7 @@ def call_report_figures_many(*, pairs: list[tuple[User, str]]) -> dict[tuple[int
         Activity.objects.filter(rows_q)
         .order_by()
         .values("owner_id", "week")
-        .annotate(**_figure_aggregates(new_prospect_q=prospect_q))
+        .annotate(**figure_aggregates(new_prospect_q=prospect_q))
     )
     result = {(rep.pk, week): dict(empty) for rep, week in pairs}
     for row in rows:

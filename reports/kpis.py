@@ -24,8 +24,9 @@ count is fixed. What each figure means:
   quarter and year of the week's Sunday up to that Sunday; quota_*: the rep's Quota rows
   for that month, quarter and year (a missing quarter or year quota is the sum of its
   monthly quotas).
-- commission: the commission (reports.selectors.commissions_for_reps, the commission rule
-  of area 5A) of the deals won in the week, as known when the snapshot is computed.
+- commission: the commission of the deals won in the week by the commission rule of area
+  5A (reports.selectors.commission_totals, the same code as the commission page and the
+  deal page), as known when the snapshot is computed.
 
 The job is idempotent (same data, same rows; only computed_at changes), upserts in one
 transaction, removes rows of reps no longer in scope and clears the week's StaleWeek marks.
@@ -160,12 +161,12 @@ def _activity_counts(*, week: str, groups: list[TzGroup]) -> dict[int, dict]:
     """Activity figures per rep, counted the call report's way (the shared Count
     expressions of activities.selectors), with new prospects from _new_prospects."""
     from activities.models import Activity
-    from activities.selectors import _figure_aggregates
+    from activities.selectors import figure_aggregates
 
     rep_ids = [rid for g in groups for rid in g.rep_ids]
     aggregates = {
         k: v
-        for k, v in _figure_aggregates(new_prospect_q=Q()).items()
+        for k, v in figure_aggregates(new_prospect_q=Q()).items()
         if k in ACTIVITY_FIELDS and k != "new_prospects"
     }
     rows = (
@@ -297,7 +298,7 @@ def _pipeline(*, groups: list[TzGroup], monday: date) -> dict[int, dict]:
 
 def _quota_rows(*, rep_ids: list[int], monday: date, sunday: date) -> list[tuple]:
     """(rep id, period, period start, revenue) of every quota in the years the week
-    touches; one query, shared by the quota figures and the commission tiers."""
+    touches; one query."""
     return list(
         Quota.objects.filter(
             rep_id__in=rep_ids,
@@ -343,98 +344,12 @@ def _quotas(*, rep_ids: list[int], sunday: date, rows: list[tuple]) -> dict[int,
     return result
 
 
-def _commissions(
-    *, reps: list[User], monday: date, sunday: date, quota_rows: list[tuple]
-) -> dict[int, Decimal]:
-    """Commission earned by each rep on the deals won in the week, by the commission rule
-    of area 5A (reports.selectors, "Commission"): amount x rate / 100 rounded half-up per
-    deal, the rate being the plan's base rate (the user's commission_rate without a plan)
-    or the highest tier reached by the attainment of the deal's tier period (won in the
-    whole period / that period's Quota revenue). The same figures as
-    reports.selectors.commissions_for_reps, computed set-based in four queries (the week's
-    won deals, monthly won totals, plans, their tiers; the quotas are shared) instead of a
-    correlated subquery per deal, which takes seconds at 200 reps and 300,000 deals."""
-    from django.db.models.functions import TruncMonth
-
-    from crm.models import Deal
-    from reports.models import CommissionPlan
-
-    rep_ids = [rep.pk for rep in reps]
-    won = list(
-        Deal.objects.filter(
-            stage_id=DealStage.WON,
-            credited_to_id__in=rep_ids,
-            closed_at__gte=monday,
-            closed_at__lte=sunday,
-        ).values_list("credited_to_id", "amount", "closed_at")
-    )
-    if not won:
-        return {}
-    first, last = date(monday.year, 1, 1), date(sunday.year + 1, 1, 1)
-    monthly = (
-        Deal.objects.filter(
-            stage_id=DealStage.WON,
-            credited_to_id__in={rid for rid, _, _ in won},
-            closed_at__gte=first,
-            closed_at__lt=last,
-        )
-        .annotate(month=TruncMonth("closed_at"))
-        .order_by()
-        .values_list("credited_to_id", "month")
-        .annotate(total=Sum("amount"))
-    )
-    month_won: dict[int, dict[date, Decimal]] = defaultdict(dict)
-    for rid, month, total in monthly:
-        month_won[rid][month] = total
-    quotas = {(rid, period, start): revenue for rid, period, start, revenue in quota_rows}
-    plans = {
-        plan.rep_id: plan
-        for plan in CommissionPlan.objects.filter(
-            rep_id__in={rid for rid, _, _ in won}
-        ).prefetch_related("tiers")
-    }
-    user_rate = {rep.pk: rep.commission_rate for rep in reps}
-    totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for rep_id, amount, closed in won:
-        plan = plans.get(rep_id)
-        rate = plan.base_rate if plan else user_rate[rep_id]
-        if plan is not None:
-            kind = plan.tier_period
-            start = _period_start(kind, closed)
-            quota = quotas.get((rep_id, kind, start))
-            if quota:
-                end = _period_end(kind, start)
-                period_won = sum(
-                    (t for m, t in month_won[rep_id].items() if start <= m < end), ZERO
-                )
-                attainment = period_won * 100 / quota
-                reached = [t for t in plan.tiers.all() if t.attainment_from <= attainment]
-                if reached:
-                    rate = max(reached, key=lambda t: t.attainment_from).rate
-        totals[rep_id] += (amount * rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
-    return totals
-
-
-def _period_start(kind: str, day: date) -> date:
-    if kind == PeriodKind.MONTH:
-        return day.replace(day=1)
-    if kind == PeriodKind.QUARTER:
-        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    return date(day.year, 1, 1)
-
-
-def _period_end(kind: str, start: date) -> date:
-    months = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.YEAR: 12}[kind]
-    index = start.year * 12 + start.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 # --- the job ----------------------------------------------------------------------------
 
 
 def build_kpi_rows(*, week: str, reps: list[User]) -> list[WeeklyKPI]:
     """The week's rows for the given reps, unsaved; a fixed number of queries."""
-    from reports.selectors import goals_for_reps
+    from reports.selectors import commission_totals, goals_for_reps
 
     if not reps:
         return []
@@ -449,7 +364,7 @@ def build_kpi_rows(*, week: str, reps: list[User]) -> list[WeeklyKPI]:
     goals = goals_for_reps(reps=reps, week=week)
     quota_rows = _quota_rows(rep_ids=rep_ids, monday=monday, sunday=sunday)
     quotas = _quotas(rep_ids=rep_ids, sunday=sunday, rows=quota_rows)
-    commissions = _commissions(reps=reps, monday=monday, sunday=sunday, quota_rows=quota_rows)
+    commissions = commission_totals(rep_ids=rep_ids, start=monday, end=sunday)
     now = timezone.now()
     rows = []
     for rep in reps:
@@ -615,16 +530,22 @@ def recompute_stale_weeks(*, limit: int = 200) -> int:
 # --- on demand: the API's and the dashboard's recompute ---------------------------------
 
 
+def may_recompute_kpis(*, user: User) -> bool:
+    """Managers and admins may queue the KPI job on demand; reps only read their numbers."""
+    return bool(user.is_admin or user.is_manager)
+
+
 def request_kpi_recompute(*, by: User, week: str, team_id=None) -> list[int | None]:
-    """Queue the KPI job for a week, after the current transaction commits. A manager
-    recomputes their own team(s), an admin any team or all; reps may not (PermissionDenied).
-    Bad week or a team outside the caller's scope: ValidationError with field errors.
-    Returns the team ids queued (None = every team)."""
+    """Queue the KPI job for a week, after the current transaction commits (so the job sees
+    what the request wrote). The one entry point of the API's and the dashboard's
+    "recompute": a manager recomputes their own team(s), an admin any team or all; reps may
+    not (PermissionDenied). Bad week or a team outside the caller's scope: ValidationError
+    with field errors. Returns the team ids queued (None = every team)."""
     from django.core.exceptions import PermissionDenied
 
     from accounts.selectors import teams_visible_to
 
-    if not (by.is_admin or by.is_manager):
+    if not may_recompute_kpis(user=by):
         raise PermissionDenied("Only managers and admins recompute KPIs.")
     errors = {}
     if not week:
@@ -654,6 +575,6 @@ def request_kpi_recompute(*, by: User, week: str, team_id=None) -> list[int | No
 
     for tid in team_ids:
         transaction.on_commit(
-            lambda tid=tid: compute_weekly_kpis_task.delay(week, tid), robust=True
+            lambda tid=tid: compute_weekly_kpis_task.delay(week=week, team_id=tid), robust=True
         )
     return team_ids

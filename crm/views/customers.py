@@ -96,12 +96,18 @@ class _PageKeysPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         rows = self.object_list
-        if isinstance(rows, QuerySet) and bottom > 0:
+        if isinstance(rows, QuerySet) and bottom > 0 and not self._sorts_on_annotation(rows):
             keys = rows.values("pk")[bottom:top]
             rows = rows.filter(pk__in=Subquery(keys))
         else:
             rows = rows[bottom:top]
         return self._get_page(rows, number, self)
+
+    @staticmethod
+    def _sorts_on_annotation(rows: QuerySet) -> bool:
+        """Sorting by an annotation needs it for every row anyway: then one plain slice."""
+        names = {str(key).lstrip("-") for key in rows.query.order_by}
+        return bool(names & set(rows.query.annotations))
 
 
 def _customer_filter(request: HttpRequest) -> CustomerFilter:
@@ -119,7 +125,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     filterset = _customer_filter(request)
     rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     page_size = _int_param(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-    page = Paginator(rows, page_size).get_page(request.GET.get("page"))
+    page = _PageKeysPaginator(rows, page_size).get_page(request.GET.get("page"))
     current = request.GET.get("ordering", "")
     columns = []
     for label, key, css in LIST_COLUMNS:

@@ -17,6 +17,7 @@ from activities.weeks import parse_week, shift_week, week_monday
 from crm.selectors import deals_visible_to
 from crm.web import csv_download
 from reports import dashboard as dash
+from reports import kpis
 
 EXPORT_TABLES = ("team", "stuck", "unvisited", "missing")
 
@@ -81,7 +82,7 @@ def _context(request: HttpRequest, board: dash.Dashboard, teams: list) -> dict:
         "not_computed": sum(1 for row in board.rows if row.kpi is None),
         "export_query": "&".join(f"{k}={v}" for k, v in query.items()),
         "chart_data": board.chart_data(),
-        "can_recompute": not request.user.is_rep,
+        "can_recompute": kpis.may_recompute_kpis(user=request.user),
         "sort_columns": SORT_COLUMNS,
     }
 
@@ -269,27 +270,19 @@ def dashboard_export_view(request: HttpRequest, table: str) -> HttpResponse:
 @login_required
 @require_POST
 def dashboard_recompute_view(request: HttpRequest) -> HttpResponse:
-    """ "Recompute this week": queues the weekly KPI job (reports.tasks) for the week shown.
-    Managers and admins only; a rep gets 403."""
-    if request.user.is_rep:
+    """ "Recompute this week": queues the weekly KPI job for the week shown, through the
+    same service as the API (reports.kpis.request_kpi_recompute: roles, scope, queued after
+    commit). A rep gets 403; a team outside the user's scope 404."""
+    if not kpis.may_recompute_kpis(user=request.user):
         raise PermissionDenied("Only managers and admins recompute KPIs.")
-    teams = dash.dashboard_teams(user=request.user)
-    team_id = _team_id(request, teams, source=request.POST)
+    team_id = _team_id(request, dash.dashboard_teams(user=request.user), source=request.POST)
     week = _week(request, source=request.POST)
     try:
-        from reports.tasks import compute_weekly_kpis_task
-    except ImportError:
-        messages.error(request, "The weekly KPI job is not available yet.")
+        kpis.request_kpi_recompute(by=request.user, week=week, team_id=team_id)
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, text)
     else:
-        # A manager recomputes their own team(s) only; an admin one team or every team.
-        if team_id is not None:
-            targets = [team_id]
-        elif request.user.is_admin:
-            targets = [None]
-        else:
-            targets = [team.pk for team in teams]
-        for target in targets:
-            compute_weekly_kpis_task.delay(week=week, team_id=target)
         messages.success(
             request, f"Recomputing the KPIs of {week}: refresh in a moment to see them."
         )

@@ -9,6 +9,7 @@ import pytest
 from reports.models import CommissionPlan, CommissionTier, Incentive, Quota
 from reports.selectors import (
     commission_for_deal,
+    commission_totals,
     commissions_for,
     commissions_for_reps,
     incentives_earned,
@@ -152,6 +153,66 @@ def test_team_commissions_run_a_fixed_number_of_queries(company, django_assert_m
         total = sum(d.c_commission for d in rows)
         names = {d.customer.name for d in rows} | {str(d.credited_to) for d in rows}
     assert total == Decimal("120.00") and names
+
+
+@pytest.mark.django_db
+def test_a_zero_quota_earns_the_base_rate_and_shows_no_attainment(company):
+    rep = company["rep"]
+    plan(rep, "5", tiers=[("0", "9")], period="year")
+    Quota.objects.create(rep=rep, period="year", period_start=date(2026, 1, 1), revenue=0)
+    deal = won(rep, "100", date(2026, 8, 1))
+    [row] = commissions_for(rep=rep, start=date(2026, 1, 1), end=date(2026, 12, 31))
+    assert (row.c_attainment, row.c_rate, row.c_commission) == (None, Decimal("5"), Decimal("5"))
+    assert commission_for_deal(deal=deal) == Decimal("5.00")
+
+
+@pytest.mark.django_db
+def test_each_rep_is_measured_in_their_own_tier_period(company):
+    """One call for reps on a month plan, a year plan and no plan: each deal's attainment
+    is that of its own rep's period, and the page, the deal page and the KPI totals agree."""
+    monthly, yearly, no_plan = company["rep"], company["other_rep"], company["south_rep"]
+    plan(monthly, "2", tiers=[("100", "4")], period="month")
+    plan(yearly, "3", tiers=[("50", "6")], period="year")
+    no_plan.commission_rate = Decimal("1.00")
+    no_plan.save()
+    Quota.objects.create(rep=monthly, period="month", period_start=date(2026, 3, 1), revenue=200)
+    Quota.objects.create(rep=yearly, period="year", period_start=date(2026, 1, 1), revenue=1000)
+    Quota.objects.create(rep=no_plan, period="quarter", period_start=date(2026, 1, 1), revenue=50)
+    m_march = won(monthly, "200", date(2026, 3, 31))  # 100% of March: 4%
+    m_april = won(monthly, "200", date(2026, 4, 1))  # no April quota: 2%
+    y_march = won(yearly, "100", date(2026, 3, 31))  # with December's 400: 50% of the year
+    won(yearly, "400", date(2026, 12, 1))
+    n_march = won(no_plan, "100", date(2026, 3, 1))  # 200% of Q1 but no plan: user rate
+
+    rows = commissions_for_reps(
+        rep_ids=[monthly.pk, yearly.pk, no_plan.pk], start=date(2026, 3, 1), end=date(2026, 4, 30)
+    )
+    got = {d.pk: (d.c_attainment, d.c_commission) for d in rows}
+    assert got == {
+        m_april.pk: (None, Decimal("4.00")),
+        m_march.pk: (Decimal("100"), Decimal("8.00")),
+        y_march.pk: (Decimal("50"), Decimal("6.00")),
+        n_march.pk: (Decimal("200"), Decimal("1.00")),
+    }
+    assert [d.pk for d in rows][0] == m_april.pk  # latest first
+    for deal in (m_march, m_april, y_march, n_march):
+        assert commission_for_deal(deal=deal) == got[deal.pk][1]
+    totals = commission_totals(
+        rep_ids=[monthly.pk, yearly.pk, no_plan.pk], start=date(2026, 3, 1), end=date(2026, 3, 31)
+    )
+    assert totals == {monthly.pk: Decimal("8.00"), yearly.pk: Decimal("6.00"), no_plan.pk: 1}
+
+
+@pytest.mark.django_db
+def test_the_deal_pages_commission_runs_at_most_three_queries(
+    company, django_assert_max_num_queries
+):
+    rep = company["rep"]
+    plan(rep, "5", tiers=[("100", "8")])
+    Quota.objects.create(rep=rep, period="quarter", period_start=date(2026, 1, 1), revenue=500)
+    deals = [won(rep, "100", date(2026, 1, day)) for day in range(1, 6)]
+    with django_assert_max_num_queries(3):
+        assert commission_for_deal(deal=deals[0]) == Decimal("8.00")
 
 
 @pytest.mark.django_db

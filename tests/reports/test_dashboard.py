@@ -553,31 +553,79 @@ def test_action_list_exports(client, company):
     assert {r["username"] for r in export("missing")} == {"rep_a", "rep_b"}
 
 
-def test_recompute_queues_the_kpi_job_for_the_managers_team(client, company, monkeypatch):
+def _record_delay(monkeypatch) -> list[dict]:
+    """Replace the KPI task's delay() with a recorder of its keyword arguments."""
     calls = []
     from reports import tasks
 
     monkeypatch.setattr(
         tasks.compute_weekly_kpis_task, "delay", lambda **kwargs: calls.append(kwargs)
     )
+    return calls
+
+
+def test_recompute_queues_the_kpi_job_for_the_managers_team(
+    client, company, monkeypatch, django_capture_on_commit_callbacks
+):
+    calls = _record_delay(monkeypatch)
     client.force_login(company["north_mgr"])
 
-    response = client.post(reverse("reports:dashboard-recompute"), {"week": WEEK}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports:dashboard-recompute"), {"week": WEEK}, follow=True)
 
     assert calls == [{"week": WEEK, "team_id": company["north"].pk}]
     assert f"Recomputing the KPIs of {WEEK}" in response.content.decode()
 
 
-def test_recompute_with_a_bad_week_falls_back_with_a_message(client, company, monkeypatch):
-    calls = []
-    from reports import tasks
-
-    monkeypatch.setattr(
-        tasks.compute_weekly_kpis_task, "delay", lambda **kwargs: calls.append(kwargs)
-    )
+def test_recompute_from_the_page_is_queued_only_once_the_request_commits(
+    client, company, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The page goes through the API's service (reports.kpis.request_kpi_recompute): the job
+    is queued after commit, for the manager's own team; an admin's "all teams" is one job."""
+    calls = _record_delay(monkeypatch)
     client.force_login(company["north_mgr"])
 
-    response = client.post(reverse("reports:dashboard-recompute"), {"week": "junk"}, follow=True)
+    # when the manager recomputes but the request's transaction has not committed yet
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        client.post(reverse("reports:dashboard-recompute"), {"week": WEEK})
+    # then nothing is queued until it commits, and then only North's job
+    assert calls == []
+    for callback in pending:
+        callback()
+    assert calls == [{"week": WEEK, "team_id": company["north"].pk}]
+
+    # when an admin recomputes every team
+    client.force_login(company["admin"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reports:dashboard-recompute"), {"week": WEEK})
+    assert calls[1:] == [{"week": WEEK, "team_id": None}]
+
+
+def test_a_rep_recomputing_from_the_page_is_403_and_queues_nothing(
+    client, company, monkeypatch, django_capture_on_commit_callbacks
+):
+    calls = _record_delay(monkeypatch)
+    client.force_login(company["rep"])
+
+    with django_capture_on_commit_callbacks(execute=True) as pending:
+        response = client.post(
+            reverse("reports:dashboard-recompute"), {"week": WEEK, "team": company["north"].pk}
+        )
+
+    assert response.status_code == 403
+    assert (pending, calls) == ([], [])
+
+
+def test_recompute_with_a_bad_week_falls_back_with_a_message(
+    client, company, monkeypatch, django_capture_on_commit_callbacks
+):
+    calls = _record_delay(monkeypatch)
+    client.force_login(company["north_mgr"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("reports:dashboard-recompute"), {"week": "junk"}, follow=True
+        )
 
     assert response.status_code == 200
     assert "is not an ISO week" in response.content.decode()
