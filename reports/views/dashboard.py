@@ -276,13 +276,15 @@ def dashboard_recompute_view(request: HttpRequest) -> HttpResponse:
     if not kpis.may_recompute_kpis(user=request.user):
         raise PermissionDenied("Only managers and admins recompute KPIs.")
     team_id = _team_id(request, dash.dashboard_teams(user=request.user), source=request.POST)
-    week = _week(request, source=request.POST)
+    asked = request.POST.get("week", "")
     try:
-        kpis.request_kpi_recompute(by=request.user, week=week, team_id=team_id)
-    except ValidationError as exc:
+        kpis.request_kpi_recompute(by=request.user, week=asked, team_id=team_id)
+    except ValidationError as exc:  # a bad week queues nothing: say why, show this week
         for text in exc.messages:
             messages.error(request, text)
+        week = _week(request, source={})
     else:
+        week = asked
         messages.success(
             request, f"Recomputing the KPIs of {week}: refresh in a moment to see them."
         )
