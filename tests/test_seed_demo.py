@@ -194,7 +194,8 @@ class TestBadInput:
 
 @pytest.mark.django_db
 def test_queries_do_not_grow_with_the_row_count():
-    """Ten times the rows, the same number of statements: rows go in bulk, in batches."""
+    """Ten times the rows, about the same number of statements: rows go in bulk, in batches
+    (a few more batches for the phases that cross a batch boundary, never one per row)."""
 
     def statements(customers: int) -> tuple[int, int]:
         wipe_demo_data()
@@ -207,7 +208,9 @@ def test_queries_do_not_grow_with_the_row_count():
     large_total, large_inserts = statements(500)
 
     assert small_inserts == large_inserts == 1
-    assert abs(large_total - small_total) <= 2, (small_total, large_total)
+    # 450 more customers bring ~4,000 more rows (contacts, deals, history): a query per row
+    # would add thousands of statements; batching adds at most a handful
+    assert abs(large_total - small_total) <= 6, (small_total, large_total)
 
 
 @pytest.mark.django_db
