@@ -428,21 +428,23 @@ def customer_create(
     customer = Customer(**fields)
     customer.full_clean()
     customer.save()
-    ownership_log_write(
-        moves=[
-            OwnerMove(
-                object_type=OwnedObject.CUSTOMER,
-                object_id=customer.pk,
-                object_repr=customer.name,
-                customer_id=customer.pk,
-                from_user_id=None,
-                to_user_id=customer.owner_id,
-            )
-        ],
-        by=by,
-        source=log_source,
-    )
+    _log_customer_owner(customer=customer, from_user_id=None, by=by, source=log_source)
     return customer
+
+
+def _log_customer_owner(
+    *, customer: Customer, from_user_id: int | None, by: User, source: OwnershipChangeSource
+) -> None:
+    """One customer's change of hands in the ownership log (nothing when the owner stayed)."""
+    move = OwnerMove(
+        object_type=OwnedObject.CUSTOMER,
+        object_id=customer.pk,
+        object_repr=customer.name,
+        customer_id=customer.pk,
+        from_user_id=from_user_id,
+        to_user_id=customer.owner_id,
+    )
+    ownership_log_write(moves=[move], by=by, source=source)
 
 
 @transaction.atomic
@@ -464,20 +466,7 @@ def customer_update(
         setattr(customer, name, value)
     customer.full_clean()
     customer.save()
-    ownership_log_write(
-        moves=[
-            OwnerMove(
-                object_type=OwnedObject.CUSTOMER,
-                object_id=customer.pk,
-                object_repr=customer.name,
-                customer_id=customer.pk,
-                from_user_id=previous_owner_id,
-                to_user_id=customer.owner_id,
-            )
-        ],
-        by=by,
-        source=log_source,
-    )
+    _log_customer_owner(customer=customer, from_user_id=previous_owner_id, by=by, source=log_source)
     return customer
 
 

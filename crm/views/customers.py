@@ -1,14 +1,12 @@
 """Pages for customers and their contacts. Thin: scoped selectors find the rows, services
 write them, one filterset serves the list, its htmx refresh and the CSV export."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet, Subquery
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -25,6 +23,7 @@ from crm.selectors import (
     deals_visible_to,
 )
 from crm.tasks import recompute_key_customers
+from crm.web import add_service_errors, csv_download, render_page
 from handover.selectors import rep_has_open_handover
 
 DEFAULT_PAGE_SIZE = 25
@@ -61,26 +60,12 @@ EXPORT_HEADER = [
 ]
 
 
-def _render(request: HttpRequest, template: str, partial: str, context: dict) -> HttpResponse:
-    """Full page normally; only the partial when htmx asks for a fragment."""
-    return render(request, partial if request.htmx else template, context)
-
-
 def _int_param(request: HttpRequest, name: str, default: int, maximum: int) -> int:
     try:
         value = int(request.GET.get(name, default))
     except (TypeError, ValueError):
         return default
     return max(1, min(value, maximum))
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (unknown fields: form-wide)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class _PageKeysPaginator(Paginator):
@@ -146,12 +131,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "export_url": f"{reverse('crm:customer-export')}?{params.urlencode()}",
         "can_manage": request.user.is_manager or request.user.is_admin,
     }
-    return _render(request, "crm/customers/list.html", "crm/customers/_table.html", context)
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+    return render_page(request, "crm/customers/list.html", "crm/customers/_table.html", context)
 
 
 @login_required
@@ -166,35 +146,29 @@ def customer_export(request: HttpRequest) -> HttpResponse:
             status=400,
             content_type="text/plain",
         )
-    writer = csv.writer(_Echo())
 
     def rows():
-        yield writer.writerow(EXPORT_HEADER)
         for c in filterset.qs.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    c.pk,
-                    c.name,
-                    c.owner.username,
-                    c.segment,
-                    c.status,
-                    c.source,
-                    c.is_key,
-                    c.has_conflict,
-                    c.industry,
-                    c.region,
-                    c.city,
-                    c.website,
-                    c.phone,
-                    c.open_deals_count,
-                    c.open_deals_value,
-                    c.created_at.isoformat(),
-                ]
-            )
+            yield [
+                c.pk,
+                c.name,
+                c.owner.username,
+                c.segment,
+                c.status,
+                c.source,
+                c.is_key,
+                c.has_conflict,
+                c.industry,
+                c.region,
+                c.city,
+                c.website,
+                c.phone,
+                c.open_deals_count,
+                c.open_deals_value,
+                c.created_at.isoformat(),
+            ]
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="customers.csv"'
-    return response
+    return csv_download(filename="customers.csv", header=EXPORT_HEADER, rows=rows())
 
 
 @login_required
@@ -205,7 +179,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
         try:
             customer = services.customer_create(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Customer “{customer.name}” created.")
             return redirect("crm:customer-detail", pk=customer.pk)
@@ -225,7 +199,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.customer_update(customer=customer, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Customer “{customer.name}” saved.")
             return redirect("crm:customer-detail", pk=customer.pk)
@@ -265,7 +239,7 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user, customer=customer, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Contact “{contact}” added.")
             return redirect("crm:customer-detail", pk=customer.pk)
@@ -283,7 +257,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.contact_update(contact=contact, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Contact “{contact}” saved.")
             return redirect("crm:customer-detail", pk=contact.customer_id)

@@ -1,13 +1,11 @@
 """Pages for deals and the pipeline board. Thin: deals_visible_to decides what a user sees,
 DealFilter narrows it (board, list, export alike), the services write and keep history."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -27,6 +25,7 @@ from crm.selectors import (
     ownership_changes_visible_to,
     pipeline_deals_for,
 )
+from crm.web import add_service_errors, csv_download, querystring, render_page
 from handover.selectors import rep_has_open_handover
 
 DEFAULT_PAGE_SIZE = 25
@@ -60,33 +59,12 @@ EXPORT_HEADER = [
 ]
 
 
-def _render(request: HttpRequest, template: str, partial: str, context: dict) -> HttpResponse:
-    """Full page normally; only the partial when htmx asks for a fragment."""
-    return render(request, partial if request.htmx else template, context)
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (unknown fields: form-wide)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _deal_filter(request: HttpRequest) -> DealFilter:
     return DealFilter(request.GET, queryset=deals_visible_to(user=request.user), request=request)
 
 
 def _filtered(filterset: DealFilter):
     return filterset.qs if filterset.is_valid() else filterset.queryset.none()
-
-
-def _querystring(request: HttpRequest, *drop: str) -> str:
-    params = request.GET.copy()
-    for name in ("page", *drop):
-        params.pop(name, None)
-    return params.urlencode()
 
 
 def _board_context(request: HttpRequest) -> dict:
@@ -98,7 +76,7 @@ def _board_context(request: HttpRequest) -> dict:
         "filter": filterset,
         "columns": columns,
         "stages": [column.stage for column in columns],
-        "querystring": _querystring(request),
+        "querystring": querystring(request),
         "can_filter_owner": not request.user.is_rep,
     }
 
@@ -113,7 +91,7 @@ def _visible_deal(request: HttpRequest, pk: int) -> Deal:
 def pipeline(request: HttpRequest) -> HttpResponse:
     """The board: a column per stage with count, total and the largest deals as cards."""
     context = _board_context(request)
-    return _render(request, "crm/deals/pipeline.html", "crm/deals/_board.html", context)
+    return render_page(request, "crm/deals/pipeline.html", "crm/deals/_board.html", context)
 
 
 @login_required
@@ -136,21 +114,16 @@ def deal_list(request: HttpRequest) -> HttpResponse:
             column["url"] = f"?{params.urlencode()}"
             column["arrow"] = "▲" if current == key else "▼" if current == f"-{key}" else ""
         columns.append(column)
-    querystring = _querystring(request)
+    query = querystring(request)
     context = {
         "filter": filterset,
         "page": page,
         "columns": columns,
-        "querystring": querystring,
-        "export_url": f"{reverse('crm:deal-export')}?{querystring}",
+        "querystring": query,
+        "export_url": f"{reverse('crm:deal-export')}?{query}",
         "can_filter_owner": not request.user.is_rep,
     }
-    return _render(request, "crm/deals/list.html", "crm/deals/_table.html", context)
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+    return render_page(request, "crm/deals/list.html", "crm/deals/_table.html", context)
 
 
 @login_required
@@ -181,18 +154,14 @@ def deal_export(request: HttpRequest) -> HttpResponse:
         "next_step",
         "updated_at",
     )
-    writer = csv.writer(_Echo())
-
-    def stream():
-        yield writer.writerow(EXPORT_HEADER)
-        for row in rows.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [value.isoformat() if hasattr(value, "isoformat") else value for value in row]
-            )
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="deals.csv"'
-    return response
+    return csv_download(
+        filename="deals.csv",
+        header=EXPORT_HEADER,
+        rows=(
+            [value.isoformat() if hasattr(value, "isoformat") else value for value in row]
+            for row in rows.iterator(chunk_size=2000)
+        ),
+    )
 
 
 @login_required
@@ -210,7 +179,7 @@ def deal_create(request: HttpRequest) -> HttpResponse:
         try:
             deal = services.deal_create(by=request.user, **data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Deal “{deal.title}” created.")
             return redirect("crm:deal-detail", pk=deal.pk)
@@ -247,7 +216,7 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             deal = services.deal_update(deal=deal, by=request.user, **fields)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Deal “{deal.title}” saved.")
             return redirect("crm:deal-detail", pk=deal.pk)
@@ -292,7 +261,7 @@ def deal_move(request: HttpRequest, pk: int) -> HttpResponse:
             lost_reason=form.cleaned_data["lost_reason"],
         )
     except ValidationError as exc:
-        _apply_errors(form, exc)
+        add_service_errors(form, exc)
         deal = _visible_deal(request, pk)
         return _card(request, deal, form, pending=stage)
     messages.success(request, f"“{deal.title}” moved to {deal.stage.name}.")
