@@ -68,10 +68,17 @@ class WeeklyPlanForm(forms.Form):
     week = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args, rep: User, **kwargs):
-        from crm.selectors import customers_visible_to
+        from crm.selectors import customer_picker_choices, customers_visible_to
 
         super().__init__(*args, **kwargs)
         self.fields["customers"].queryset = customers_visible_to(user=rep).order_by("name")
+        # the planned customers and the recently touched ones; the search box adds others
+        planned = (
+            self.data.getlist("customers") if self.is_bound else self.initial.get("customers", [])
+        )
+        self.fields["customers"].widget.choices = customer_picker_choices(
+            user=rep, include_ids=planned
+        )
 
 
 # --- Call reports (issue 4: engineer C) ------------------------------------------------
@@ -175,7 +182,12 @@ class QuickLogForm(forms.Form):
 
     def __init__(self, *args, user: User, customer=None, deal=None, **kwargs):
         from activities.choices import ActivityKind, ActivityOutcome
-        from crm.selectors import contacts_visible_to, customers_visible_to, deals_visible_to
+        from crm.selectors import (
+            contacts_visible_to,
+            customer_picker_choices,
+            customers_visible_to,
+            deals_visible_to,
+        )
 
         super().__init__(*args, **kwargs)
         self.user = user
@@ -196,6 +208,11 @@ class QuickLogForm(forms.Form):
             self.fields["deal"].widget = forms.HiddenInput()
         self.initial.setdefault("kind", ActivityKind.CALL)
         chosen = customer.pk if customer is not None else self._chosen_customer_id()
+        if customer is None:  # a short list and a search box, not a whole portfolio
+            self.fields["customer"].widget.choices = [
+                ("", "—"),
+                *customer_picker_choices(user=user, include_ids=[chosen] if chosen else []),
+            ]
         # Offer only the chosen customer's contacts and deals (validation still accepts any
         # visible one, so the service can say precisely what is wrong with it).
         if chosen is None:

@@ -100,6 +100,35 @@ def deals_visible_to(*, user: User) -> QuerySet[Deal]:
     return Deal.objects.filter(Q(owned) | Q(_InSubquery("customer_id", customers)))
 
 
+PICKER_SIZE = 30
+
+
+def customer_picker_choices(
+    *, user: User, query: str = "", include_ids=(), limit: int = PICKER_SIZE
+) -> list[tuple[int, str]]:
+    """A short list of customers for a picker, instead of a whole portfolio as <option>s:
+    with a query, the visible customers whose name contains it; without, the ones the user
+    touched most recently. `include_ids` (the current choice) are always in. Two queries."""
+    from activities.models import Activity
+
+    visible = customers_visible_to(user=user)
+    if query.strip():
+        ids = list(
+            visible.filter(name__icontains=query.strip())
+            .order_by("name", "id")
+            .values_list("pk", flat=True)[:limit]
+        )
+    else:
+        recent = (
+            Activity.objects.filter(owner=user)
+            .order_by("-occurred_at")
+            .values_list("customer_id", flat=True)[: limit * 10]
+        )
+        ids = list(dict.fromkeys(recent))[:limit]
+    wanted = {*ids, *(int(i) for i in include_ids if str(i).isdigit())}
+    return list(visible.filter(pk__in=wanted).order_by("name", "id").values_list("pk", "name"))
+
+
 def pipeline_deals_for(*, user: User) -> QuerySet[Deal]:
     """The pipeline a user works on the board: the deals they own (a manager: their team's
     people, an admin: everyone). A subset of deals_visible_to: a closed deal kept by a

@@ -9,6 +9,7 @@ from django.db.models import QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.html import escape
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crm import services
@@ -18,6 +19,7 @@ from crm.models import Customer
 from crm.selectors import (
     contacts_visible_to,
     customer_competing_lines,
+    customer_picker_choices,
     customer_timeline,
     customers_for_list,
     deals_visible_to,
@@ -288,7 +290,21 @@ def key_customers_recompute(request: HttpRequest) -> HttpResponse:
     return redirect("crm:customer-list")
 
 
+@login_required
+def customer_options(request: HttpRequest) -> HttpResponse:
+    """<option>s for a customer picker: the visible customers whose name contains ?q= (or
+    the recently touched ones). `?multiple=1` omits the "choose" placeholder, for pickers
+    that append matches to a multi-select."""
+    choices = customer_picker_choices(user=request.user, query=request.GET.get("q", ""))
+    options = "".join(f'<option value="{pk}">{escape(name)}</option>' for pk, name in choices)
+    if request.GET.get("multiple") != "1":
+        found = f"{len(choices)} match{'es' if len(choices) != 1 else ''}" if choices else "none"
+        options = f'<option value="">— choose ({found}) —</option>' + options
+    return HttpResponse(options)
+
+
 urlpatterns = [
+    path("customers/options/", customer_options, name="customer-options"),
     path("customers/", customer_list, name="customer-list"),
     path("customers/new/", customer_create, name="customer-create"),
     path("customers/export.csv", customer_export, name="customer-export"),
