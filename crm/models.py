@@ -136,6 +136,18 @@ class Deal(models.Model):
             models.Index(fields=["stage", "closed_at"]),
             # perf (w3): the board's per-stage top-n ("largest first") walks this index
             models.Index(fields=["stage", "-amount"], name="crm_deal_stage_amount_idx"),
+            # the board's open-pipeline totals per owner, read from the index alone
+            models.Index(
+                fields=["owner", "stage", "amount"],
+                name="crm_deal_open_pipeline_idx",
+                condition=models.Q(stage__in=["lead", "qualified", "proposal", "negotiation"]),
+            ),
+            # ...and its recently closed deals per owner (won/lost columns: last 90 days)
+            models.Index(
+                fields=["owner", "closed_at", "stage", "amount"],
+                name="crm_deal_closed_by_owner_idx",
+                condition=models.Q(stage__in=["won", "lost"]),
+            ),
         ]
 
     def __str__(self) -> str:
