@@ -5,6 +5,7 @@ development profile on (DJANGO_DEBUG=1) and falls back to SQLite and Celery's fi
 transport under var/, so a newcomer needs no servers at all.
 """
 
+import sys
 from pathlib import Path
 
 import environ
@@ -16,12 +17,16 @@ VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 
+# Commands that only read the models and sign nothing run without a key (CI and hooks call
+# `makemigrations --check` with no environment); Django still refuses any use of the empty key.
+KEYLESS_COMMANDS = {"makemigrations"}
+
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off.")
+if not SECRET_KEY and DEBUG:
     SECRET_KEY = "dev-only-insecure-key-never-used-in-production"
+elif not SECRET_KEY and not set(sys.argv[1:2]) & KEYLESS_COMMANDS:
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off.")
 
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG else []
