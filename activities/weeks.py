@@ -23,6 +23,19 @@ def parse_week(value: str) -> tuple[int, int]:
     return year, number
 
 
+def requested_week(raw: str | None, *, default: str) -> tuple[str, str]:
+    """(week, problem): the ISO week a page was asked for, or `default` and the reason when
+    the request named something that is not an ISO week."""
+    raw = (raw or "").strip()
+    if not raw:
+        return default, ""
+    try:
+        parse_week(raw)
+    except ValidationError as exc:
+        return default, " ".join(exc.messages)
+    return raw, ""
+
+
 def week_label(day: date) -> str:
     year, number, _ = day.isocalendar()
     return f"{year}-W{number:02d}"

@@ -23,12 +23,38 @@ def add_service_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+def int_param(request: HttpRequest, name: str, *, default: int, maximum: int) -> int:
+    """A whole-number query parameter kept within 1..maximum; nonsense gives the default."""
+    try:
+        value = int(request.GET.get(name, default))
+    except (TypeError, ValueError):
+        return default
+    return max(1, min(value, maximum))
+
+
 def querystring(request: HttpRequest, *drop: str) -> str:
     """The current filters as a query string, without the page number (and `drop`)."""
     params = request.GET.copy()
     for name in ("page", *drop):
         params.pop(name, None)
     return params.urlencode()
+
+
+def sort_columns(request: HttpRequest, columns) -> list[dict]:
+    """Table headers from (label, ordering key or None, css class): a sortable header links
+    to the same list ordered by its key, flipping the direction when already sorted by it."""
+    current = request.GET.get("ordering", "")
+    headers = []
+    for label, key, css in columns:
+        header = {"label": label, "css": css, "url": "", "arrow": ""}
+        if key:
+            params = request.GET.copy()
+            params.pop("page", None)
+            params["ordering"] = f"-{key}" if current == key else key
+            header["url"] = f"?{params.urlencode()}"
+            header["arrow"] = "▲" if current == key else "▼" if current == f"-{key}" else ""
+        headers.append(header)
+    return headers
 
 
 class _Echo:

@@ -10,17 +10,10 @@ from django.urls import path
 
 from activities.filters import ActivityFeedFilter
 from activities.selectors import feed_activities_for
+from crm.web import int_param, querystring
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
-
-
-def _page_size(request: HttpRequest) -> int:
-    try:
-        value = int(request.GET.get("page_size", DEFAULT_PAGE_SIZE))
-    except (TypeError, ValueError):
-        return DEFAULT_PAGE_SIZE
-    return max(1, min(value, MAX_PAGE_SIZE))
 
 
 @login_required
@@ -32,10 +25,9 @@ def feed(request: HttpRequest) -> HttpResponse:
         request.GET, queryset=feed_activities_for(user=request.user), request=request
     )
     rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    page = Paginator(rows, _page_size(request)).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    context = {"filter": filterset, "page": page, "querystring": params.urlencode()}
+    page_size = int_param(request, "page_size", default=DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE)
+    page = Paginator(rows, page_size).get_page(request.GET.get("page"))
+    context = {"filter": filterset, "page": page, "querystring": querystring(request)}
     template = "activities/feed/_table.html" if request.htmx else "activities/feed/feed.html"
     return render(request, template, context)
 

@@ -15,7 +15,8 @@ from accounts.models import User
 from activities import services
 from activities.forms import WeeklyPlanForm
 from activities.selectors import current_week, my_week, week_reps_for
-from activities.weeks import parse_week, shift_week
+from activities.views.logging import quick_log_context
+from activities.weeks import parse_week, requested_week, shift_week
 
 
 def _week_rep(request: HttpRequest) -> User:
@@ -29,30 +30,6 @@ def _week_rep(request: HttpRequest) -> User:
     if rep is None:
         raise Http404("No such rep.")
     return rep
-
-
-def _week_param(request: HttpRequest, rep: User) -> tuple[str, str]:
-    """(week, error): ?week=2026-W47, or this week with a specific message when it is bad."""
-    raw = request.GET.get("week", "").strip()
-    if not raw:
-        return current_week(user=rep), ""
-    try:
-        parse_week(raw)
-    except ValidationError as exc:
-        return current_week(user=rep), " ".join(exc.messages)
-    return raw, ""
-
-
-def _quick_log_context(request: HttpRequest) -> dict | None:
-    """The quick-log form belongs to the activity-logging area; until its module exists the
-    page simply shows no form (only a missing module is tolerated, never a broken one)."""
-    try:
-        from activities.views.logging import quick_log_context
-    except ModuleNotFoundError as exc:
-        if exc.name in ("activities.views.logging",):
-            return None
-        raise
-    return quick_log_context(request)
 
 
 def _plan_initial(data, week: str) -> dict:
@@ -106,17 +83,15 @@ def _page(
         "as_home": as_home,
     }
     if own:
-        quick = _quick_log_context(request)
-        if quick is not None:
-            context.update(quick)
-            context["quick_log"] = True
+        context.update(quick_log_context(request))
+        context["quick_log"] = True
     return render(request, "activities/week/my_week.html", context)
 
 
 @login_required
 def my_week_view(request: HttpRequest, as_home: bool = False) -> HttpResponse:
     rep = _week_rep(request)
-    week, week_error = _week_param(request, rep)
+    week, week_error = requested_week(request.GET.get("week"), default=current_week(user=rep))
     return _page(request, rep=rep, week=week, week_error=week_error, as_home=as_home)
 
 

@@ -25,7 +25,14 @@ from crm.selectors import (
     deals_visible_to,
 )
 from crm.tasks import recompute_key_customers
-from crm.web import add_service_errors, csv_download, render_page
+from crm.web import (
+    add_service_errors,
+    csv_download,
+    int_param,
+    querystring,
+    render_page,
+    sort_columns,
+)
 from handover.selectors import rep_has_open_handover
 
 DEFAULT_PAGE_SIZE = 25
@@ -60,14 +67,6 @@ EXPORT_HEADER = [
     "open_deals_value",
     "created_at",
 ]
-
-
-def _int_param(request: HttpRequest, name: str, default: int, maximum: int) -> int:
-    try:
-        value = int(request.GET.get(name, default))
-    except (TypeError, ValueError):
-        return default
-    return max(1, min(value, maximum))
 
 
 class _PageKeysPaginator(Paginator):
@@ -111,26 +110,15 @@ def _visible_customer(request: HttpRequest, pk: int) -> Customer:
 def customer_list(request: HttpRequest) -> HttpResponse:
     filterset = _customer_filter(request)
     rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    page_size = _int_param(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    page_size = int_param(request, "page_size", default=DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE)
     page = _PageKeysPaginator(rows, page_size).get_page(request.GET.get("page"))
-    current = request.GET.get("ordering", "")
-    columns = []
-    for label, key, css in LIST_COLUMNS:
-        params = request.GET.copy()
-        params.pop("page", None)
-        params["ordering"] = f"-{key}" if current == key else key
-        arrow = "▲" if current == key else "▼" if current == f"-{key}" else ""
-        columns.append(
-            {"label": label, "url": f"?{params.urlencode()}", "css": css, "arrow": arrow}
-        )
-    params = request.GET.copy()
-    params.pop("page", None)
+    query = querystring(request)
     context = {
         "filter": filterset,
         "page": page,
-        "columns": columns,
-        "querystring": params.urlencode(),
-        "export_url": f"{reverse('crm:customer-export')}?{params.urlencode()}",
+        "columns": sort_columns(request, LIST_COLUMNS),
+        "querystring": query,
+        "export_url": f"{reverse('crm:customer-export')}?{query}",
         "can_manage": request.user.is_manager or request.user.is_admin,
     }
     return render_page(request, "crm/customers/list.html", "crm/customers/_table.html", context)
@@ -213,7 +201,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _visible_customer(request, pk)
     timeline = customer_timeline(
         customer=customer,
-        page=_int_param(request, "tpage", 1, 10**6),
+        page=int_param(request, "tpage", default=1, maximum=10**6),
         page_size=TIMELINE_PAGE_SIZE,
     )
     context = {"customer": customer, "timeline": timeline}

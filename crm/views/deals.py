@@ -25,7 +25,14 @@ from crm.selectors import (
     ownership_changes_visible_to,
     pipeline_deals_for,
 )
-from crm.web import add_service_errors, csv_download, querystring, render_page
+from crm.web import (
+    add_service_errors,
+    csv_download,
+    int_param,
+    querystring,
+    render_page,
+    sort_columns,
+)
 from handover.selectors import rep_has_open_handover
 
 DEFAULT_PAGE_SIZE = 25
@@ -98,27 +105,13 @@ def pipeline(request: HttpRequest) -> HttpResponse:
 def deal_list(request: HttpRequest) -> HttpResponse:
     filterset = _deal_filter(request)
     rows = _filtered(filterset).select_related("customer", "owner", "stage")
-    try:
-        page_size = max(1, min(int(request.GET.get("page_size", DEFAULT_PAGE_SIZE)), MAX_PAGE_SIZE))
-    except (TypeError, ValueError):
-        page_size = DEFAULT_PAGE_SIZE
+    page_size = int_param(request, "page_size", default=DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE)
     page = Paginator(rows, page_size).get_page(request.GET.get("page"))
-    current = request.GET.get("ordering", "")
-    columns = []
-    for label, key, css in LIST_COLUMNS:
-        column = {"label": label, "css": css, "url": "", "arrow": ""}
-        if key:
-            params = request.GET.copy()
-            params.pop("page", None)
-            params["ordering"] = f"-{key}" if current == key else key
-            column["url"] = f"?{params.urlencode()}"
-            column["arrow"] = "▲" if current == key else "▼" if current == f"-{key}" else ""
-        columns.append(column)
     query = querystring(request)
     context = {
         "filter": filterset,
         "page": page,
-        "columns": columns,
+        "columns": sort_columns(request, LIST_COLUMNS),
         "querystring": query,
         "export_url": f"{reverse('crm:deal-export')}?{query}",
         "can_filter_owner": not request.user.is_rep,

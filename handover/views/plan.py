@@ -20,7 +20,7 @@ from accounts.selectors import users_visible_to
 from crm import services as crm_services
 from crm.choices import OPEN_STAGES
 from crm.models import Customer, Deal
-from crm.web import add_service_errors
+from crm.web import add_service_errors, querystring
 from handover import services
 from handover.filters import PlanFilter
 from handover.forms import (
@@ -103,13 +103,11 @@ def _plan_context(request: HttpRequest, handover: Handover) -> dict:
     by_id = {r.pk: r for r in receivers}
     for row in page.object_list:
         row.receiver = by_id.get(row.receiver_id)
-    params = request.GET.copy()
-    params.pop("page", None)
     return {
         "handover": handover,
         "filter": filterset,
         "page": page,
-        "querystring": params.urlencode(),
+        "querystring": querystring(request),
         "receivers": receivers,
         "summary": receiver_summary(handover=handover),
         "missing": handover_missing_items(handover=handover, limit=10),

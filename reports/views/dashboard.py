@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from activities.selectors import current_week
-from activities.weeks import parse_week, shift_week, week_monday
+from activities.weeks import requested_week, shift_week, week_monday
 from crm.selectors import deals_visible_to
 from crm.web import csv_download
 from reports import dashboard as dash
@@ -22,18 +22,12 @@ from reports import kpis
 EXPORT_TABLES = ("team", "stuck", "unvisited", "missing")
 
 
-def _week(request: HttpRequest, source=None) -> str:
+def _week(request: HttpRequest) -> str:
     """The ?week= asked for, or the current week (with a message saying why) when it is
     not an ISO week."""
-    source = source if source is not None else request.GET
-    week = (source.get("week") or "").strip()
-    if not week:
-        return current_week(user=request.user)
-    try:
-        parse_week(week)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages) + " Showing this week instead.")
-        return current_week(user=request.user)
+    week, problem = requested_week(request.GET.get("week"), default=current_week(user=request.user))
+    if problem:
+        messages.error(request, problem + " Showing this week instead.")
     return week
 
 
@@ -282,7 +276,7 @@ def dashboard_recompute_view(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:  # a bad week queues nothing: say why, show this week
         for text in exc.messages:
             messages.error(request, text)
-        week = _week(request, source={})
+        week = current_week(user=request.user)
     else:
         week = asked
         messages.success(
