@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
     Exists,
@@ -19,6 +20,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 
@@ -324,11 +326,46 @@ class MissingItems:
         return self.key_without_note_count + self.stale_deals_count + self.unassigned_count
 
 
+def _not_up_to_date_q(*, handover: Handover) -> Q:
+    """An open deal is up to date once its next step is written and it was saved (stage and
+    next step confirmed) after the handover began."""
+    return Q(next_step="") | Q(updated_at__lt=handover.created_at)
+
+
 def stale_deals(*, handover: Handover) -> QuerySet[Deal]:
     """Open deals of the departing rep not brought up to date since the handover began."""
-    return Deal.objects.filter(owner_id=handover.departing_rep_id, stage_id__in=OPEN_STAGES).filter(
-        Q(next_step="") | Q(updated_at__lt=handover.created_at)
+    return Deal.objects.filter(
+        _not_up_to_date_q(handover=handover),
+        owner_id=handover.departing_rep_id,
+        stage_id__in=OPEN_STAGES,
     )
+
+
+NOTES_PAGE_DEALS = 200
+
+
+def departing_rep_worklist(*, handover: Handover) -> tuple[list[Customer], list[Deal]]:
+    """What the departing rep owes during the notice period: every key customer with its
+    knowledge-transfer note (or None), and the open deals (largest first) each marked
+    `up_to_date`. Three queries."""
+    notes = {n.customer_id: n for n in KnowledgeNote.objects.filter(handover=handover)}
+    customers = list(
+        Customer.objects.filter(owner_id=handover.departing_rep_id, is_key=True).order_by("name")
+    )
+    for customer in customers:
+        customer.note = notes.get(customer.pk)
+    deals = list(
+        Deal.objects.filter(owner_id=handover.departing_rep_id, stage_id__in=OPEN_STAGES)
+        .annotate(
+            up_to_date=Case(
+                When(_not_up_to_date_q(handover=handover), then=Value(False)),
+                default=Value(True),
+            )
+        )
+        .select_related("customer", "stage")
+        .order_by("-amount", "id")[:NOTES_PAGE_DEALS]
+    )
+    return customers, deals
 
 
 def key_customers_without_note(*, handover: Handover) -> QuerySet[Customer]:

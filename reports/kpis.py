@@ -506,6 +506,20 @@ def current_week_of(tz_name: str) -> str:
 # --- scheduling helpers -----------------------------------------------------------------
 
 
+def run_weekly_kpi_job(*, local_hour: int) -> list[str]:
+    """For each team where it is now Monday `local_hour`:00-59 local, compute the ISO week
+    that just ended there, then mail the team's manager the digest (once per manager and
+    week). Returns "team_id:week" for each team done."""
+    from reports.digest import send_team_digest
+
+    done = []
+    for team, week in teams_due_for_weekly_run(local_hour=local_hour):
+        compute_weekly_kpis(week=week, team=team)
+        send_team_digest(team=team, week=week)
+        done.append(f"{team.pk}:{week}")
+    return done
+
+
 def teams_due_for_weekly_run(*, local_hour: int, now: datetime | None = None) -> list:
     """[(team, week that just ended there)] for the teams where it is now Monday between
     local_hour:00 and local_hour:59 (team time zone). One query."""

@@ -38,17 +38,9 @@ def compute_weekly_kpis_task(week: str, team_id: int | None = None) -> int:
 
 @shared_task(name="reports.tasks.compute_last_week_kpis", acks_late=True)
 def compute_last_week_kpis() -> list[str]:
-    """Hourly on Mondays (and Sundays, for the far-east time zones): for each team where it
-    is now Monday 03:00-04:00 local, compute the week that just ended there, then mail the
-    team's manager the digest (once per manager and week). Returns "team:week" done."""
-    from reports.digest import send_team_digest
-
-    done = []
-    for team, week in kpis.teams_due_for_weekly_run(local_hour=LOCAL_HOUR):
-        kpis.compute_weekly_kpis(week=week, team=team)
-        send_team_digest(team=team, week=week)
-        done.append(f"{team.pk}:{week}")
-    return done
+    """Hourly on Mondays (and Sundays, for the far-east time zones): see
+    reports.kpis.run_weekly_kpi_job. Returns "team:week" done."""
+    return kpis.run_weekly_kpi_job(local_hour=LOCAL_HOUR)
 
 
 @shared_task(name="reports.tasks.recompute_stale_weeks", acks_late=True)

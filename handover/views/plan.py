@@ -31,10 +31,11 @@ from handover.forms import (
     KnowledgeNoteForm,
     ReceiverForm,
 )
-from handover.models import Handover, KnowledgeNote
+from handover.models import Handover
 from handover.selectors import (
     can_manage_handover,
     customer_items,
+    departing_rep_worklist,
     eligible_receivers,
     handover_missing_items,
     handover_preview,
@@ -250,18 +251,7 @@ def handover_preview_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _notes_context(handover: Handover) -> dict:
-    rep_id = handover.departing_rep_id
-    notes = {n.customer_id: n for n in KnowledgeNote.objects.filter(handover=handover)}
-    key_customers = list(Customer.objects.filter(owner_id=rep_id, is_key=True).order_by("name"))
-    for c in key_customers:
-        c.note = notes.get(c.pk)
-    deals = list(
-        Deal.objects.filter(owner_id=rep_id, stage_id__in=OPEN_STAGES)
-        .select_related("customer", "stage")
-        .order_by("-amount", "id")[:200]
-    )
-    for d in deals:
-        d.up_to_date = bool(d.next_step) and d.updated_at >= handover.created_at
+    key_customers, deals = departing_rep_worklist(handover=handover)
     return {
         "handover": handover,
         "key_customers": key_customers,
