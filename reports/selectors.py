@@ -11,6 +11,7 @@ from django.db.models import (
     Count,
     DateField,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -33,9 +34,11 @@ from crm.selectors import owner_scope_q
 from reports.choices import ExpectationMetric, PeriodKind
 from reports.models import (
     ActivityGoal,
+    CommissionPlan,
     ExpectationProfile,
     Incentive,
     Quota,
+    WeeklyKPI,
 )
 
 GOAL_FIELDS = ("calls", "meetings", "visits", "new_prospects")
@@ -128,6 +131,32 @@ def target_reps_for(*, user: User) -> QuerySet[User]:
     """Reps whose targets the user may see: an admin everyone, a manager their teams' reps,
     a rep only themself. Managers and admins are not given quotas."""
     return users_visible_to(user=user).filter(role="rep", is_active=True)
+
+
+def reps_with_targets(*, user: User, year: int) -> QuerySet[User]:
+    """Every rep in the user's scope with the year's quota (entered, and the sum of its
+    months) and whether a profile and a commission plan exist: one query."""
+    year_quota = Quota.objects.filter(
+        rep_id=OuterRef("pk"), period=PeriodKind.YEAR, period_start=date(year, 1, 1)
+    ).values("revenue")[:1]
+    months_total = (
+        Quota.objects.filter(rep_id=OuterRef("pk"), period=PeriodKind.MONTH)
+        .filter(period_start__year=year)
+        .order_by()
+        .values("rep_id")
+        .annotate(total=Sum("revenue"))
+        .values("total")[:1]
+    )
+    return (
+        target_reps_for(user=user)
+        .annotate(
+            year_quota=Subquery(year_quota),
+            months_quota=Subquery(months_total),
+            has_profile=Exists(ExpectationProfile.objects.filter(rep_id=OuterRef("pk"))),
+            has_plan=Exists(CommissionPlan.objects.filter(rep_id=OuterRef("pk"))),
+        )
+        .order_by("team__name", "first_name", "last_name", "username")
+    )
 
 
 def can_set_targets_for(*, user: User, rep: User) -> bool:
@@ -576,10 +605,6 @@ def expectation_progress(
 
 # --- Weekly KPI snapshots (issue 5, area 5B: the weekly KPI job and its API) -------------
 
-from reports.models import WeeklyKPI  # noqa: E402
-
-KPI_GOAL_KINDS = ("calls", "meetings", "visits", "new_prospects")
-
 
 def weekly_kpis_visible_to(*, user: User) -> QuerySet[WeeklyKPI]:
     """KPI rows scoped like everything else: a rep their own, a manager their team's, an
@@ -599,7 +624,7 @@ def kpi_attainment(row: WeeklyKPI) -> dict[str, Decimal | None]:
     date. Derived from the row alone, so no query."""
     figures = {
         f"{kind}_goal_pct": _percent(getattr(row, kind), getattr(row, f"goal_{kind}"))
-        for kind in KPI_GOAL_KINDS
+        for kind in GOAL_FIELDS
     }
     figures["quota_mtd_pct"] = _percent(row.revenue_mtd, row.quota_month)
     figures["quota_qtd_pct"] = _percent(row.revenue_qtd, row.quota_quarter)

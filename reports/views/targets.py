@@ -10,7 +10,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Subquery, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -21,7 +20,6 @@ from accounts.models import User
 from accounts.selectors import teams_visible_to
 from crm.web import add_service_errors
 from reports import services
-from reports.choices import PeriodKind
 from reports.forms import (
     ActivityGoalForm,
     CommissionPlanForm,
@@ -29,7 +27,7 @@ from reports.forms import (
     IncentiveForm,
     QuotaGridForm,
 )
-from reports.models import CommissionPlan, ExpectationProfile, Quota
+from reports.models import CommissionPlan, ExpectationProfile
 from reports.selectors import (
     activity_goals_visible_to,
     can_set_targets_for,
@@ -38,6 +36,7 @@ from reports.selectors import (
     incentives_for,
     incentives_visible_to,
     quota_grid,
+    reps_with_targets,
     target_reps_for,
 )
 
@@ -67,27 +66,7 @@ def targets_overview(request: HttpRequest) -> HttpResponse:
     """Every rep in scope with this year's quota and whether a profile and plan exist: one
     query whatever the team size."""
     year = _year(request)
-    year_quota = Quota.objects.filter(
-        rep_id=OuterRef("pk"), period=PeriodKind.YEAR, period_start=date(year, 1, 1)
-    ).values("revenue")[:1]
-    months_total = (
-        Quota.objects.filter(rep_id=OuterRef("pk"), period=PeriodKind.MONTH)
-        .filter(period_start__year=year)
-        .order_by()
-        .values("rep_id")
-        .annotate(total=Sum("revenue"))
-        .values("total")[:1]
-    )
-    reps = (
-        target_reps_for(user=request.user)
-        .annotate(
-            year_quota=Subquery(year_quota),
-            months_quota=Subquery(months_total),
-            has_profile=Exists(ExpectationProfile.objects.filter(rep_id=OuterRef("pk"))),
-            has_plan=Exists(CommissionPlan.objects.filter(rep_id=OuterRef("pk"))),
-        )
-        .order_by("team__name", "first_name", "last_name", "username")
-    )
+    reps = reps_with_targets(user=request.user, year=year)
     return render(
         request,
         "reports/targets/overview.html",
