@@ -60,41 +60,22 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
-# One Playwright driver and one Chromium per test process, even when a test module elsewhere
-# imports these fixtures (pytest then holds a second definition of each): the sync API cannot
-# be started twice in one thread. The first user starts them and, torn down last, stops them.
-_SHARED: dict[str, object] = {}
-
-
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
-    if "playwright" in _SHARED:
-        yield _SHARED["playwright"]
-        return
-    manager = sync_playwright()
-    _SHARED["playwright"] = manager.start()
-    try:
-        yield _SHARED["playwright"]
-    finally:
-        _SHARED.pop("playwright")
-        manager.__exit__(None, None, None)
+    with sync_playwright() as instance:
+        yield instance
 
 
 @pytest.fixture(scope="session")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     """Headless Chromium, launched once per test process (each xdist worker has its own)."""
-    if "browser" in _SHARED:
-        yield _SHARED["browser"]
-        return
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (.ci/run does)")
-    _SHARED["browser"] = playwright.chromium.launch(
+    instance = playwright.chromium.launch(
         executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
     )
-    try:
-        yield _SHARED["browser"]
-    finally:
-        _SHARED.pop("browser").close()
+    yield instance
+    instance.close()
 
 
 @pytest.fixture
