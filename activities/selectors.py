@@ -24,8 +24,9 @@ from activities.choices import ActivityKind, CallReportStatus
 from activities.models import Activity, Task, WeeklyCallReport, WeeklyPlan
 from activities.weeks import user_tz, week_bounds, week_label, week_monday, week_of
 from crm.choices import OPEN_STAGES
+from crm.expressions import InSubquery
 from crm.models import Customer, Deal
-from crm.selectors import owner_scope_q
+from crm.selectors import customers_visible_to, owner_scope_q
 
 # --- Tasks, weekly plan and my week (issue 4: engineer B) -------------------------------
 
@@ -460,17 +461,15 @@ def activities_visible_to(*, user: User) -> QuerySet[Activity]:
 
     Written as two index probes (owner_id, customer_id) like deals_visible_to instead of an
     OR across joined tables, so a list over a million activities stays an index scan."""
-    from crm.selectors import _InSubquery, customers_visible_to
-
     if user.is_admin:
         return Activity.objects.all()
     if user.is_manager:
         people = User.objects.filter(Q(team__manager=user) | Q(pk=user.pk)).order_by().values("pk")
-        owned = _InSubquery("owner_id", people)
+        owned = InSubquery("owner_id", people)
     else:
         owned = Q(owner_id=user.pk)
     portfolio = customers_visible_to(user=user).order_by().values("pk")
-    return Activity.objects.filter(Q(owned) | Q(_InSubquery("customer_id", portfolio)))
+    return Activity.objects.filter(Q(owned) | Q(InSubquery("customer_id", portfolio)))
 
 
 def activities_for_list(*, user: User) -> QuerySet[Activity]:

@@ -12,7 +12,6 @@ from django.db.models import (
     DecimalField,
     Exists,
     F,
-    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -27,7 +26,9 @@ from django.utils import timezone
 
 from accounts.models import CompetingLine, User
 from crm.choices import CLOSED_STAGES, OPEN_STAGES
+from crm.expressions import InSubquery
 from crm.models import Contact, Customer, Deal, DealStageChange, OwnershipChange, Stage
+from crm.search import name_search_q
 
 
 def owner_scope_q(*, user: User, field: str = "owner") -> Q:
@@ -57,26 +58,6 @@ def contacts_visible_to(*, user: User) -> QuerySet[Contact]:
     return Contact.objects.filter(owner_scope_q(user=user, field="customer__owner"))
 
 
-class _InSubquery(Func):
-    """`column IN (subquery)`, written `column = ANY(ARRAY(subquery))` on PostgreSQL.
-
-    There the subquery runs once into an array and the column's index is probed with it, so
-    two such conditions ORed become a BitmapOr of two index scans. A plain `IN (subquery)`
-    (or an OR across a join) makes PostgreSQL scan and join the whole table instead."""
-
-    output_field = BooleanField()
-    conditional = True
-
-    def __init__(self, column: str, subquery: QuerySet):
-        super().__init__(F(column), Subquery(subquery))
-
-    def as_sql(self, compiler, connection, **extra):
-        column, column_params = compiler.compile(self.source_expressions[0])
-        subquery, subquery_params = compiler.compile(self.source_expressions[1])
-        template = "%s = ANY(ARRAY%s)" if connection.vendor == "postgresql" else "%s IN %s"
-        return template % (column, subquery), (*column_params, *subquery_params)
-
-
 def deals_visible_to(*, user: User) -> QuerySet[Deal]:
     """Deals the user owns (or their team owns), plus any deal on a customer in their
     portfolio: closed deals keep their original owner but stay visible to the new one.
@@ -97,7 +78,7 @@ def deals_visible_to(*, user: User) -> QuerySet[Deal]:
         return Deal.objects.filter(Q(owner_id__in=people) | Q(customer__owner_id__in=people))
     owned = Q(owner_id=user.pk)
     customers = Customer.objects.filter(owner_id=user.pk).order_by().values("pk")
-    return Deal.objects.filter(Q(owned) | Q(_InSubquery("customer_id", customers)))
+    return Deal.objects.filter(Q(owned) | Q(InSubquery("customer_id", customers)))
 
 
 PICKER_SIZE = 30
@@ -107,14 +88,14 @@ def customer_picker_choices(
     *, user: User, query: str = "", include_ids=(), limit: int = PICKER_SIZE
 ) -> list[tuple[int, str]]:
     """A short list of customers for a picker, instead of a whole portfolio as <option>s:
-    with a query, the visible customers whose name contains it; without, the ones the user
-    touched most recently. `include_ids` (the current choice) are always in. Two queries."""
+    with a query, the visible customers whose name matches it (crm.search); without, the
+    ones the user touched most recently. `include_ids` (the current choice) are always in. Two queries."""
     from activities.models import Activity
 
     visible = customers_visible_to(user=user)
     if query.strip():
         ids = list(
-            visible.filter(name__icontains=query.strip())
+            visible.filter(name_search_q(term=query, fields=["name"]))
             .order_by("name", "id")
             .values_list("pk", flat=True)[:limit]
         )
@@ -428,7 +409,7 @@ def _board_cards_by_window(*, deals: QuerySet[Deal], order: list, per_stage: int
     )
     # id = ANY(ARRAY(...)): probe the primary key with the few ranked ids; a plain IN makes
     # PostgreSQL hash-join them against a scan of the whole table.
-    chosen = Deal.objects.filter(_InSubquery("id", ranked)).order_by()
+    chosen = Deal.objects.filter(InSubquery("id", ranked)).order_by()
     return list(chosen.select_related("customer", "owner"))
 
 

@@ -5,13 +5,19 @@ import django_filters
 from django import forms
 
 from crm.choices import Segment
+from crm.search import SEARCH_HELP, name_search_q
 
 YES_NO_ANY = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
 
 
 class PlanFilter(django_filters.FilterSet):
-    search = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
+    search = django_filters.CharFilter(
+        method="filter_search", label="Search", help_text=SEARCH_HELP
+    )
     segment = django_filters.ChoiceFilter(choices=Segment.choices, empty_label="Any")
     is_key = django_filters.BooleanFilter(label="Key customer", widget=YES_NO_ANY)
     region = django_filters.CharFilter(field_name="region", lookup_expr="iexact", label="Region")
     receiver = django_filters.NumberFilter(field_name="receiver_id", label="Receiver")
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(name_search_q(term=value, fields=["name"]))
