@@ -178,7 +178,15 @@ class DealStageChange(models.Model):
 
 
 class OwnershipChange(models.Model):
-    """Append-only log of every change of owner: what, from whom, to whom, when, why."""
+    """Append-only log of every change of owner: what, from whom, to whom, when, why.
+
+    Its references are not database constraints (as django-simple-history does for its
+    history rows): a handover appends tens of thousands of rows at once, and PostgreSQL
+    would check and share-lock the same few users, the handover and each customer once per
+    row at COMMIT (about a second for 33,000 rows). Django still applies on_delete: a
+    customer's deletion clears `customer`, a user or handover in the log cannot be
+    deleted. Rows are only written by crm.services.ownership_log_write with ids it has just
+    read. The customer is reached through (customer, changed_at), not an index of its own."""
 
     object_type = models.CharField(max_length=10, choices=OwnedObject.choices)
     object_id = models.BigIntegerField()
@@ -189,16 +197,31 @@ class OwnershipChange(models.Model):
         null=True,
         blank=True,
         related_name="ownership_changes",
+        db_constraint=False,
+        db_index=False,
         help_text="The customer the object belongs to, for the customer timeline.",
     )
     from_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_constraint=False,
     )
     to_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_constraint=False,
     )
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     changed_at = models.DateTimeField()
     source = models.CharField(max_length=20, choices=OwnershipChangeSource.choices)
@@ -211,6 +234,7 @@ class OwnershipChange(models.Model):
         null=True,
         blank=True,
         related_name="ownership_changes",
+        db_constraint=False,
     )
 
     class Meta:
