@@ -180,6 +180,11 @@ class DealFilter(django_filters.FilterSet):
         )
 
     @property
+    def is_searching(self) -> bool:
+        """A search term is applied (the board then totals the few matches in one pass)."""
+        return self.is_valid() and bool((self.form.cleaned_data.get("search") or "").strip())
+
+    @property
     def qs(self):
         # A stable order under any sort (id breaks ties), so pages never repeat or skip rows.
         qs = super().qs

@@ -78,7 +78,7 @@ def _board_context(request: HttpRequest) -> dict:
     filterset = DealFilter(
         request.GET, queryset=pipeline_deals_for(user=request.user), request=request
     )
-    columns = deal_board(deals=_filtered(filterset))
+    columns = deal_board(deals=_filtered(filterset), narrowed=filterset.is_searching)
     return {
         "filter": filterset,
         "columns": columns,

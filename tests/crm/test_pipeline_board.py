@@ -368,3 +368,32 @@ def test_cards_are_the_same_whether_ranked_in_one_pass_or_per_stage(
     assert (columns["lead"].count, columns["lead"].more) == (24, 24 - CARDS)
     assert [d.title for d in columns["won"].cards] == ["Won"]
     assert columns["qualified"].cards == []
+
+
+def test_a_searched_board_totals_every_match_in_one_ranked_pass(
+    client, company, django_assert_max_num_queries
+):
+    # given 30 leads and two recent wins on Acme, an old win, and a lead elsewhere
+    acme = CustomerFactory(owner=company["rep"], name="Acme Tools")
+    for amount in range(1, 31):
+        DealFactory(customer=acme, amount=Decimal(amount), title=f"D{amount:02d}")
+    today = timezone.localdate()
+    for days in (1, 30, 400):
+        DealFactory(
+            customer=acme, stage_id="won", amount=Decimal(7), closed_at=today - timedelta(days)
+        )
+    DealFactory(customer=CustomerFactory(owner=company["rep"], name="Zenith"), title="Other")
+    client.force_login(company["north_mgr"])
+
+    # when the manager searches the board: session, user, team, stages, the ranked pass with
+    # its totals, the cards, owner choices
+    with django_assert_max_num_queries(7):
+        response = client.get(reverse("crm:pipeline"), {"search": "acme"})
+
+    # then every match is counted and summed, the largest make the cards
+    columns = {c.stage.code: c for c in response.context["columns"]}
+    assert (columns["lead"].count, columns["lead"].total) == (30, Decimal(sum(range(1, 31))))
+    assert [d.title for d in columns["lead"].cards] == [f"D{n:02d}" for n in range(30, 18, -1)]
+    assert (columns["won"].count, columns["won"].total) == (2, Decimal(14))
+    assert (columns["proposal"].count, columns["proposal"].cards) == (0, [])
+    assert "Other" not in response.content.decode()
