@@ -48,6 +48,8 @@ class Customer(models.Model):
             models.Index(fields=["owner", "name"]),
             models.Index(fields=["name"]),
             models.Index(fields=["is_key", "name"]),
+            # the weekly KPI job's new prospects: customers created in a week
+            models.Index(fields=["created_at"], name="crm_customer_created_at_idx"),
         ]
 
     def __str__(self) -> str:
@@ -147,6 +149,17 @@ class Deal(models.Model):
                 fields=["owner", "closed_at", "stage", "amount"],
                 name="crm_deal_closed_by_owner_idx",
                 condition=models.Q(stage__in=["won", "lost"]),
+            ),
+            # the weekly KPI job: deals created in a week, deals whose stage changed since a
+            # week's end, and won revenue to date per credited rep (index-only on
+            # PostgreSQL; `include` is ignored elsewhere)
+            models.Index(fields=["created_at"], name="crm_deal_created_at_idx"),
+            models.Index(fields=["stage_changed_at"], name="crm_deal_stage_changed_at_idx"),
+            models.Index(
+                fields=["closed_at", "credited_to"],
+                include=["amount"],
+                name="crm_deal_won_credit_idx",
+                condition=models.Q(stage="won"),
             ),
         ]
 

@@ -157,6 +157,24 @@ def test_a_team_run_computes_only_that_team(week_data):
     assert list(WeeklyKPI.objects.values_list("rep__username", flat=True)) == ["rep_c"]
 
 
+def test_a_team_run_and_an_every_team_run_give_the_team_the_same_rows(week_data):
+    # given a manager who logged a call and won a deal themself that week
+    manager = week_data["north_mgr"]
+    activity(manager, CustomerFactory(owner=manager), "call", at(4))
+    deal(manager, amount="300", stage="won", closed_at=date(2026, 3, 4), created=at(2, month=2))
+    north = week_data["north"]
+
+    # when the week is computed for every team, then for North alone
+    compute_weekly_kpis(week=WEEK)
+    every_team = {row.rep_id: figures(row) for row in WeeklyKPI.objects.filter(team=north)}
+    WeeklyKPI.objects.all().delete()
+    compute_weekly_kpis(week=WEEK, team=north)
+
+    # then North's rows are the same, and the manager's own work makes no row
+    assert {row.rep_id: figures(row) for row in WeeklyKPI.objects.all()} == every_team
+    assert set(every_team) == {week_data["rep"].pk, week_data["other_rep"].pk}
+
+
 def test_computing_twice_gives_identical_rows(week_data):
     compute_weekly_kpis(week=WEEK)
     first = {row.rep_id: figures(row) for row in WeeklyKPI.objects.all()}
@@ -233,7 +251,7 @@ def test_the_job_runs_the_same_number_of_queries_for_2_and_20_reps(
 ):
     north = company["north"]
     _team_of(2, company)
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(20):
         small = _queries(lambda: compute_weekly_kpis(week=WEEK, team=north))
     _team_of(18, company)
 
