@@ -477,10 +477,11 @@ def deal_board(
     with their customer and owner. Won and lost count only deals closed in the last
     BOARD_CLOSED_DAYS days.
 
-    `narrowed` (a search is applied, so at most a few thousand deals match): totals and
-    cards come from one ranked pass. Otherwise the totals read the per-owner indexes and the
-    cards come from per-stage top-n queries: sorting a manager's whole pipeline once (a
-    ROW_NUMBER() window) cost ~550 ms on 300,000 deals (the sort spilled to disk).
+    `narrowed` (a search is applied: its matches are a small share of the pipeline): totals
+    and cards come from one ranked pass over them. Otherwise the totals read the per-owner
+    indexes and the cards come from per-stage top-n queries: sorting a manager's whole
+    pipeline once (a ROW_NUMBER() window) cost ~550 ms on 300,000 deals (the sort spilled to
+    disk).
     `deals` is already scoped (pipeline_deals_for) and filtered."""
     stages = list(Stage.objects.order_by("position", "id"))
     closed_since = (today or timezone.localdate()) - timedelta(days=BOARD_CLOSED_DAYS)
