@@ -41,6 +41,13 @@ class Activity(models.Model):
             models.Index(fields=["owner", "occurred_at"]),
             models.Index(fields=["deal", "occurred_at"]),
             models.Index(fields=["week", "kind"]),
+            # the dashboard's key customers not visited enough: visits per customer in a
+            # year, counted from the index alone
+            models.Index(
+                fields=["customer", "occurred_at"],
+                name="activities_visit_customer_idx",
+                condition=models.Q(kind="visit"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,7 @@
 Every figure is aggregated in SQL over the whole selection of reps at once (GROUP BY,
 conditional aggregates, correlated subqueries), so the page runs the same number of queries
 for a team of 5 or of 50. Visibility starts from accounts.selectors.users_visible_to and
-crm.selectors.deals_visible_to: the dashboard never shows what its viewer may not see."""
+crm.selectors.pipeline_deals_for: the dashboard never shows what its viewer may not see."""
 
 import hashlib
 import statistics
@@ -41,7 +41,7 @@ from activities.models import Activity
 from activities.weeks import shift_week, week_monday
 from crm.choices import OPEN_STAGES, DealStage, Segment
 from crm.models import Customer, Deal, DealStageChange
-from crm.selectors import deals_visible_to
+from crm.selectors import pipeline_deals_for
 from reports.choices import ExpectationMetric, PeriodKind
 from reports.models import ExpectationItem, Quota, WeeklyKPI
 
@@ -431,14 +431,19 @@ def funnel(*, deals: QuerySet[Deal], since: date) -> list[FunnelStep]:
         .annotate(top=Max(_stage_position("to_stage")))
         .values("top")[:1]
     )
+    won = FUNNEL.index(DealStage.WON)  # the last step: a won deal got furthest already
     rows = (
         deals.filter(created_at__date__gte=since)
         .order_by()
         .annotate(
-            furthest=Greatest(
-                Coalesce(Subquery(furthest_change, output_field=IntegerField()), Value(0)),
-                _stage_position("stage_id"),
-                Value(0),
+            furthest=Case(
+                When(stage_id=DealStage.WON, then=Value(won)),
+                default=Greatest(
+                    Coalesce(Subquery(furthest_change, output_field=IntegerField()), Value(0)),
+                    _stage_position("stage_id"),
+                    Value(0),
+                ),
+                output_field=IntegerField(),
             )
         )
         .values("furthest")
@@ -522,6 +527,13 @@ def cached_stage_median_days(*, now: datetime) -> dict[str, Decimal]:
         medians = stage_median_days(since=since)
         cache.set(key, medians, seconds)
     return medians
+
+
+def reps_deals(*, user: User, reps: list[User]) -> QuerySet[Deal]:
+    """The deals the selected reps own, within the pipeline `user` may see (the funnel and
+    the stuck deals are about the reps' own work). Read from crm_deal alone: the wider
+    deals_visible_to would join every deal to its customer to find the same rows."""
+    return pipeline_deals_for(user=user).filter(owner_id__in=[r.pk for r in reps])
 
 
 def stuck_deals(*, deals: QuerySet[Deal], now: datetime, medians: dict[str, Decimal]):
@@ -718,7 +730,7 @@ def build_dashboard(
     now = now or timezone.now()
     end = week_end(week)
     rep_ids = [r.pk for r in reps]
-    deals = deals_visible_to(user=user).filter(owner_id__in=rep_ids)
+    deals = reps_deals(user=user, reps=reps)
     dash = Dashboard(user=user, week=week, reps=reps, team_id=team_id, rep=rep, sort=sort)
     dash.rows = team_table(reps=reps, week=week, sort=sort)
     dash.totals = team_totals(dash.rows) if len(dash.rows) > 1 else None

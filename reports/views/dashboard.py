@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from activities.selectors import current_week
 from activities.weeks import requested_week, shift_week, week_monday
-from crm.selectors import deals_visible_to
 from crm.web import csv_download
 from reports import dashboard as dash
 from reports import kpis
@@ -211,7 +210,7 @@ def dashboard_export_view(request: HttpRequest, table: str) -> HttpResponse:
         rows = dash.team_table(reps=reps, week=week, sort=request.GET.get("sort") or "rep")
         return csv_download(filename=name, header=TEAM_HEADER, rows=_team_rows(rows))
     if table == "stuck":
-        deals = deals_visible_to(user=request.user).filter(owner_id__in=[r.pk for r in reps])
+        deals = dash.reps_deals(user=request.user, reps=reps)
         medians = dash.cached_stage_median_days(now=now)
         stuck = dash.stuck_deals(deals=deals, now=now, medians=medians)
         return csv_download(
