@@ -296,21 +296,7 @@ def deal_create(
         deal=deal, from_stage="", to_stage=code, changed_by=by, changed_at=now
     )
     mark_deal_stale(deal=deal)  # reports (5B): a deal entered as closed in a past week
-    ownership_log_write(
-        moves=[
-            OwnerMove(
-                object_type=OwnedObject.DEAL,
-                object_id=deal.pk,
-                object_repr=deal.title,
-                customer_id=deal.customer_id,
-                from_user_id=None,
-                to_user_id=owner.pk,
-            )
-        ],
-        by=by,
-        source=source,
-        at=now,
-    )
+    _log_owner_change(obj=deal, from_user_id=None, by=by, source=source, at=now)
     return deal
 
 
@@ -356,20 +342,7 @@ def deal_update(
     if probability is not None and deal.is_open:
         deal.probability = probability
         deal.save(update_fields=["probability", "updated_at"])
-    ownership_log_write(
-        moves=[
-            OwnerMove(
-                object_type=OwnedObject.DEAL,
-                object_id=deal.pk,
-                object_repr=deal.title,
-                customer_id=deal.customer_id,
-                from_user_id=previous_owner_id,
-                to_user_id=deal.owner_id,
-            )
-        ],
-        by=by,
-        source=source,
-    )
+    _log_owner_change(obj=deal, from_user_id=previous_owner_id, by=by, source=source)
     return deal
 
 
@@ -428,23 +401,30 @@ def customer_create(
     customer = Customer(**fields)
     customer.full_clean()
     customer.save()
-    _log_customer_owner(customer=customer, from_user_id=None, by=by, source=log_source)
+    _log_owner_change(obj=customer, from_user_id=None, by=by, source=log_source)
     return customer
 
 
-def _log_customer_owner(
-    *, customer: Customer, from_user_id: int | None, by: User, source: OwnershipChangeSource
+def _log_owner_change(
+    *,
+    obj: Customer | Deal,
+    from_user_id: int | None,
+    by: User,
+    source: OwnershipChangeSource,
+    at=None,
 ) -> None:
-    """One customer's change of hands in the ownership log (nothing when the owner stayed)."""
+    """One customer's or deal's change of hands in the ownership log (nothing when the
+    owner stayed)."""
+    is_deal = isinstance(obj, Deal)
     move = OwnerMove(
-        object_type=OwnedObject.CUSTOMER,
-        object_id=customer.pk,
-        object_repr=customer.name,
-        customer_id=customer.pk,
+        object_type=OwnedObject.DEAL if is_deal else OwnedObject.CUSTOMER,
+        object_id=obj.pk,
+        object_repr=str(obj),
+        customer_id=obj.customer_id if is_deal else obj.pk,
         from_user_id=from_user_id,
-        to_user_id=customer.owner_id,
+        to_user_id=obj.owner_id,
     )
-    ownership_log_write(moves=[move], by=by, source=source)
+    ownership_log_write(moves=[move], by=by, source=source, at=at)
 
 
 @transaction.atomic
@@ -466,7 +446,7 @@ def customer_update(
         setattr(customer, name, value)
     customer.full_clean()
     customer.save()
-    _log_customer_owner(customer=customer, from_user_id=previous_owner_id, by=by, source=log_source)
+    _log_owner_change(obj=customer, from_user_id=previous_owner_id, by=by, source=log_source)
     return customer
 
 
