@@ -343,10 +343,13 @@ def _quotas(*, rep_ids: list[int], sunday: date, rows: list[tuple]) -> dict[int,
     rows = [row for row in rows if row[2].year == sunday.year]
     direct: dict[tuple, Decimal] = {}
     months: dict[int, dict[date, Decimal]] = defaultdict(dict)
+    quarters: dict[int, list[Decimal]] = defaultdict(list)
     for rep_id, period, start, revenue in rows:
         direct[(rep_id, period, start)] = revenue
         if period == PeriodKind.MONTH:
             months[rep_id][start] = revenue
+        elif period == PeriodKind.QUARTER:
+            quarters[rep_id].append(revenue)
     result = {}
     quarter_months = {date(sunday.year, quarter_start.month + i, 1) for i in range(3)}
     for rep_id in rep_ids:
@@ -356,12 +359,8 @@ def _quotas(*, rep_ids: list[int], sunday: date, rows: list[tuple]) -> dict[int,
             quarter = sum((v for k, v in monthly.items() if k in quarter_months), ZERO)
         year = direct.get((rep_id, PeriodKind.YEAR, year_start))
         if year is None:
-            quarters = [
-                v
-                for (rid, period, _), v in direct.items()
-                if rid == rep_id and period == PeriodKind.QUARTER
-            ]
-            year = sum(quarters, ZERO) if len(quarters) == 4 else sum(monthly.values(), ZERO)
+            entered = quarters.get(rep_id, [])
+            year = sum(entered, ZERO) if len(entered) == 4 else sum(monthly.values(), ZERO)
         result[rep_id] = {
             "quota_month": direct.get((rep_id, PeriodKind.MONTH, month_start), ZERO),
             "quota_quarter": quarter,

@@ -301,3 +301,36 @@ def test_commission_follows_the_commission_rule_with_tiers(company):
     assert WeeklyKPI.objects.get(rep=rep).commission == Decimal("200.00")  # 6% of 3,333.33
     assert WeeklyKPI.objects.get(rep=other).commission == commission_for_deal(deal=other_deal)
     assert WeeklyKPI.objects.get(rep=other).commission == Decimal("2.53")  # 2.525 rounds up
+
+
+def test_a_year_without_its_own_quota_rolls_up_four_quarters_or_else_the_months(company):
+    """rep_a entered four quarters (and some months): the year is the quarters' sum.
+    rep_b entered only months: the year is the months' sum, and so is the quarter."""
+    rep, other = company["rep"], company["other_rep"]
+    for q, revenue in enumerate(("1000", "2000", "3000", "4000")):
+        Quota.objects.create(
+            rep=rep,
+            period="quarter",
+            period_start=date(2026, 3 * q + 1, 1),
+            revenue=Decimal(revenue),
+        )
+    for month in (1, 3, 7):
+        for who in (rep, other):
+            Quota.objects.create(
+                rep=who, period="month", period_start=date(2026, month, 1), revenue=Decimal("500")
+            )
+
+    compute_weekly_kpis(week=WEEK, team=company["north"])
+
+    mine = WeeklyKPI.objects.get(rep=rep, week=WEEK)
+    theirs = WeeklyKPI.objects.get(rep=other, week=WEEK)
+    assert (mine.quota_month, mine.quota_quarter, mine.quota_year) == (
+        Decimal("500.00"),
+        Decimal("1000.00"),
+        Decimal("10000.00"),
+    )
+    assert (theirs.quota_month, theirs.quota_quarter, theirs.quota_year) == (
+        Decimal("500.00"),
+        Decimal("1000.00"),
+        Decimal("1500.00"),
+    )
