@@ -179,13 +179,18 @@ def unassigned_customers(*, handover: Handover) -> QuerySet[Customer]:
 # --- The plan page (area 6A) -------------------------------------------------------------
 
 
+def handover_customers(*, handover: Handover) -> QuerySet[Customer]:
+    """The handover's portfolio: the departing rep's current customers plus the plan's
+    customers (after execution they belong to the receivers)."""
+    in_plan = HandoverAssignment.objects.filter(handover=handover).values("customer_id")
+    return Customer.objects.filter(Q(owner_id=handover.departing_rep_id) | Q(pk__in=in_plan))
+
+
 def plan_customers(*, handover: Handover) -> QuerySet[Customer]:
     """The whole portfolio in the plan, one row per customer with everything the plan page
     shows as annotations: open deals (count, value), open tasks, last activity, the
-    receiver and whether a person chose it, and whether a knowledge note exists.
-
-    The portfolio is the departing rep's current customers plus the plan's customers (after
-    execution they belong to the receivers)."""
+    receiver and whether a person chose it, and whether a knowledge note exists (the
+    portfolio: handover_customers)."""
     from activities.models import Activity, Task
 
     assignment = HandoverAssignment.objects.filter(handover=handover, customer_id=OuterRef("pk"))
@@ -198,9 +203,8 @@ def plan_customers(*, handover: Handover) -> QuerySet[Customer]:
         .annotate(last=Max("occurred_at"))
         .values("last")[:1]
     )
-    in_plan = HandoverAssignment.objects.filter(handover=handover).values("customer_id")
     return (
-        Customer.objects.filter(Q(owner_id=handover.departing_rep_id) | Q(pk__in=in_plan))
+        handover_customers(handover=handover)
         .annotate(
             open_deals_count=Coalesce(
                 Subquery(

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.selectors import users_visible_to
 from crm import services as crm_services
 from crm.choices import OPEN_STAGES
-from crm.models import Customer, Deal
+from crm.models import Deal
 from crm.web import add_service_errors, querystring
 from handover import services
 from handover.filters import PlanFilter
@@ -37,6 +37,7 @@ from handover.selectors import (
     customer_items,
     departing_rep_worklist,
     eligible_receivers,
+    handover_customers,
     handover_missing_items,
     handover_preview,
     handovers_visible_to,
@@ -288,7 +289,8 @@ def handover_notes(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def note_save(request: HttpRequest, pk: int, customer_id: int) -> HttpResponse:
     handover = _note_page_handover(request, pk)
-    customer = Customer.objects.filter(pk=customer_id).first()
+    # Only the handover's own customers: any other id is a 404, never a page naming it.
+    customer = get_object_or_404(handover_customers(handover=handover), pk=customer_id)
     form = KnowledgeNoteForm(request.POST)
     note = None
     if form.is_valid():
@@ -307,8 +309,6 @@ def note_save(request: HttpRequest, pk: int, customer_id: int) -> HttpResponse:
         else:
             messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
         return redirect("handover:notes", pk=handover.pk)
-    if customer is None or note is None and "customer" in form.errors:
-        return HttpResponse(" ".join(form.errors.get("customer", ["Not found."])), status=400)
     customer.note = note
     context = {
         "handover": handover,

@@ -113,6 +113,23 @@ def test_rep_saves_a_note_with_htmx(client, setup):
     assert KnowledgeNote.objects.get().text == "CFO signs."
 
 
+@pytest.mark.parametrize("htmx", [HTMX, {}], ids=["htmx", "plain"])
+def test_a_note_on_a_customer_outside_the_handover_is_a_404_that_names_nobody(client, setup, htmx):
+    # given: a customer of another rep, in no plan
+    outsider = CustomerFactory(owner=setup["south_rep"], name="Elsewhere Holdings")
+    client.force_login(setup["rep"])
+    url = reverse("handover:note-save", args=[setup["handover"].pk, outsider.pk])
+
+    # when: the departing rep posts a note for it, empty or not
+    responses = [client.post(url, {"text": text}, **htmx) for text in ("", "Hello")]
+
+    # then: not found, the name is not shown, nothing saved
+    for response in responses:
+        assert response.status_code == 404
+        assert "Elsewhere" not in response.content.decode()
+    assert not KnowledgeNote.objects.exists()
+
+
 def test_rep_confirms_stage_and_next_step(client, setup):
     client.force_login(setup["rep"])
     h, deal = setup["handover"], setup["deal"]
