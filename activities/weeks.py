@@ -8,6 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
+# Pages step a year and more around the week they show (trends, last year, next week): a
+# week far enough from Python's date limits that every such step stays a real date.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 def parse_week(value: str) -> tuple[int, int]:
@@ -16,6 +19,10 @@ def parse_week(value: str) -> tuple[int, int]:
     if not match:
         raise ValidationError(f"“{value}” is not an ISO week; use the form 2026-W47.")
     year, number = int(match.group(1)), int(match.group(2))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValidationError(
+            f"Choose a week between {FIRST_YEAR}-W01 and {LAST_YEAR}-W52; {value} is out of range."
+        )
     try:
         date.fromisocalendar(year, number, 1)
     except ValueError as exc:
