@@ -18,10 +18,13 @@ SEARCH_HELP = "Three letters or more match anywhere in the name; fewer match its
 
 def name_search_q(*, term: str, fields: Sequence[str]) -> Q:
     """Rows where any of `fields` matches `term` (case-insensitive), as described above.
-    An empty term matches everything."""
+    An empty term matches everything; a term with a NUL character nothing (no stored text
+    holds one, and PostgreSQL refuses it as a query parameter)."""
     term = term.strip()
     if not term:
         return Q()
+    if "\x00" in term:
+        return Q(pk__in=[])
     lookup = "icontains" if len(term) >= MIN_SUBSTRING_LENGTH else "istartswith"
     match = Q()
     for field in fields:

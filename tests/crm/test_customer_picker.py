@@ -29,6 +29,17 @@ def test_search_finds_only_visible_customers_by_name(client, company):
     assert "— choose (1 match) —" in html
 
 
+@pytest.mark.parametrize("q", ["\x00", "ac\x00", "acme\x00"])
+def test_a_search_with_a_nul_character_finds_nothing(client, company, q):
+    CustomerFactory(owner=company["rep"], name="Acme Tools")
+    client.force_login(company["rep"])
+
+    response = client.get(reverse("crm:customer-options"), {"q": q})
+
+    assert response.status_code == 200
+    assert "— choose (none) —" in response.content.decode()
+
+
 def test_multiple_pickers_get_no_placeholder_and_names_are_escaped(client, company):
     CustomerFactory(owner=company["rep"], name="<b>Bold & Co</b>")
     client.force_login(company["rep"])
