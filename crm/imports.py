@@ -135,12 +135,18 @@ def import_decode(*, data: bytes) -> str:
         raise ValidationError(
             {"file": f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB."}
         )
-    if b"\x00" in data[:8192]:
+    nul = data.find(b"\x00")
+    if 0 <= nul < 8192:
         raise ValidationError(
             {
                 "file": "This is a binary file (e.g. an Excel workbook), not a CSV. "
                 "Save it as “CSV UTF-8” and upload again."
             }
+        )
+    if nul >= 0:  # text that a NUL byte spoils further down: say where
+        line = data.count(b"\n", 0, nul) + 1
+        raise ValidationError(
+            {"file": f"Line {line} holds a NUL character, which no CSV field may contain."}
         )
     try:
         text = data.decode("utf-8-sig")

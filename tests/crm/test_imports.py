@@ -190,6 +190,10 @@ def test_a_customer_the_owner_already_has_is_an_error(company):
         (b"\n\n  \n", "The file is empty."),
         ("name,segment\nCaf\xe9,primary\n".encode("latin-1"), "The file is not UTF-8 text."),
         (b"PK\x03\x04\x00\x00binary", "This is a binary file"),
+        (
+            b"name,segment\n" + b"Pad Co 00000,primary\n" * 600 + b"Evil\x00Co,primary\n",
+            "Line 602 holds a NUL character",
+        ),
         (CUSTOMER_HEADER.encode(), "The file has a header but no data rows."),
         (b"name,colour\nAcme,red\n", "Unknown column(s): “colour”."),
         (b"owner,segment\nrep_a,primary\n", "Missing required column(s): “name”."),
