@@ -36,7 +36,12 @@ from crm.choices import (
 )
 from crm.models import Contact, Customer, Deal, DealStageChange, ImportJob, Stage
 from crm.selectors import customers_visible_to
-from crm.services import OwnerMove, deal_stage_requirements, ownership_log_write
+from crm.services import (
+    OwnerMove,
+    deal_close_field_errors,
+    deal_stage_requirements,
+    ownership_log_write,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -521,14 +526,11 @@ def _clean_deal_stage(*, values, lookups, bad) -> None:
     stage = values.setdefault("stage", DealStage.LEAD)
     closed_at = values.get("closed_at")
     lost_reason = values.get("lost_reason", "")
-    for name, message in deal_stage_requirements(
-        stage=stage, closed_at=closed_at, lost_reason=lost_reason
-    ).items():
-        bad(name, message)
-    if stage not in (DealStage.WON, DealStage.LOST) and closed_at:
-        bad("closed_at", "Only won or lost deals have a close date.")
-    if stage != DealStage.LOST and lost_reason:
-        bad("lost_reason", "Only lost deals have a lost reason.")
+    for rule in (deal_stage_requirements, deal_close_field_errors):
+        for name, message in rule(
+            stage=stage, closed_at=closed_at, lost_reason=lost_reason
+        ).items():
+            bad(name, message)
     if stage == DealStage.WON:
         values["probability"] = 100
     elif stage == DealStage.LOST:

@@ -140,6 +140,19 @@ def deal_stage_requirements(
     return errors
 
 
+def deal_close_field_errors(
+    *, stage: str, closed_at: date | None, lost_reason: str
+) -> dict[str, str]:
+    """Field errors for close fields given with a stage that has none: only won and lost
+    deals have a close date, only lost deals a reason (typed values are never dropped)."""
+    errors = {}
+    if closed_at and stage not in (DealStage.WON, DealStage.LOST):
+        errors["closed_at"] = "Only won or lost deals have a close date."
+    if (lost_reason or "").strip() and stage != DealStage.LOST:
+        errors["lost_reason"] = "Only lost deals have a lost reason."
+    return errors
+
+
 @transaction.atomic
 def deal_move_stage(
     *,
@@ -267,6 +280,7 @@ def deal_create(
     errors = _deal_scope_errors(by=by, customer=customer, owner=owner)
     errors |= _deal_value_errors(amount=amount, probability=probability)
     errors |= deal_stage_requirements(stage=code, closed_at=closed_at, lost_reason=lost_reason)
+    errors |= deal_close_field_errors(stage=code, closed_at=closed_at, lost_reason=lost_reason)
     if not (title or "").strip():
         errors["title"] = "Give the deal a title."
     if errors:
@@ -283,8 +297,8 @@ def deal_create(
         stage=target,
         probability={DealStage.WON: 100, DealStage.LOST: 0}.get(code, probability),
         expected_close=expected_close,
-        closed_at=closed_at if code in (DealStage.WON, DealStage.LOST) else None,
-        lost_reason=(lost_reason or "").strip() if code == DealStage.LOST else "",
+        closed_at=closed_at,
+        lost_reason=(lost_reason or "").strip(),
         next_step=next_step,
         credited_to=owner if code == DealStage.WON else None,
         stage_changed_at=now,
@@ -318,6 +332,13 @@ def deal_update(
     customer = fields.pop("customer", deal.customer)
     owner = fields.pop("owner", deal.owner)
     code = _stage_code(fields.pop("stage", deal.stage_id))
+    # A close date or reason typed for a stage without one is an error; the stored ones a
+    # reopened deal's form sends back unchanged are cleared by the move, as reopening does.
+    typed = {
+        name: fields[name]
+        for name in ("closed_at", "lost_reason")
+        if name in fields and fields[name] != getattr(deal, name)
+    }
     closed_at = fields.pop("closed_at", deal.closed_at)
     lost_reason = fields.pop("lost_reason", deal.lost_reason) or ""
     probability = fields.pop("probability", None)
@@ -328,6 +349,9 @@ def deal_update(
     )
     errors |= _deal_value_errors(amount=fields.get("amount"), probability=probability)
     errors |= deal_stage_requirements(stage=code, closed_at=closed_at, lost_reason=lost_reason)
+    errors |= deal_close_field_errors(
+        stage=code, closed_at=typed.get("closed_at"), lost_reason=typed.get("lost_reason", "")
+    )
     if "title" in fields and not (fields["title"] or "").strip():
         errors["title"] = "Give the deal a title."
     if errors:

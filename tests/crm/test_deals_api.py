@@ -108,6 +108,12 @@ def test_create_defaults_owner_and_probability_and_records_history(rep_api, comp
         ({"amount": "-1.00"}, "amount", "greater than or equal to 0"),
         ({"stage": "closed"}, "stage", "not a valid choice"),
         ({"amount": "abc"}, "amount", "valid number"),
+        (
+            {"stage": "proposal", "closed_at": "2026-01-15"},
+            "closed_at",
+            "Only won or lost deals have a close date.",
+        ),
+        ({"stage": "won", "closed_at": "2026-01-15", "lost_reason": "x"}, "lost_reason", "Only"),
     ],
 )
 def test_create_bad_input_is_a_400_field_error_and_creates_nothing(

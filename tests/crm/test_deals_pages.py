@@ -126,6 +126,58 @@ def test_create_won_without_close_date_is_a_field_error(rep_client, company):
     assert not Deal.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ({"closed_at": "2026-01-15"}, "Only won or lost deals have a close date."),
+        ({"lost_reason": "Too expensive"}, "Only lost deals have a lost reason."),
+    ],
+)
+def test_close_fields_typed_for_an_open_deal_are_field_errors_not_dropped(
+    rep_client, company, typed, message
+):
+    # given: an open deal
+    deal = DealFactory(
+        customer=CustomerFactory(owner=company["rep"]), stage_id="lead", title="Before"
+    )
+    form = {"customer": deal.customer_id, "title": "After", "amount": "100", "stage": "proposal"}
+
+    # when: a close date or a lost reason is typed for an open stage, creating or editing
+    created = rep_client.post(reverse("crm:deal-create"), {**form, **typed})
+    edited = rep_client.post(reverse("crm:deal-edit", args=[deal.pk]), {**form, **typed})
+
+    # then: the form says why and nothing is saved
+    field = next(iter(typed))
+    for response in (created, edited):
+        assert response.context["form"].errors[field] == [message]
+    assert Deal.objects.count() == 1
+    deal.refresh_from_db()
+    assert (deal.stage_id, deal.title) == ("lead", "Before")
+    assert not DealStageChange.objects.filter(deal=deal).exists()
+
+
+def test_reopening_a_won_deal_with_its_form_clears_the_close_date(rep_client, company):
+    deal = DealFactory(
+        customer=CustomerFactory(owner=company["rep"]),
+        stage_id="won",
+        closed_at=date(2026, 1, 15),
+        credited_to=company["rep"],
+    )
+    rep_client.post(
+        reverse("crm:deal-edit", args=[deal.pk]),
+        {
+            "customer": deal.customer_id,
+            "title": deal.title,
+            "amount": "100",
+            "stage": "negotiation",
+            "closed_at": "2026-01-15",  # sent back unchanged by the form
+        },
+    )
+
+    deal.refresh_from_db()
+    assert (deal.stage_id, deal.closed_at, deal.credited_to) == ("negotiation", None, None)
+
+
 def test_edit_stage_change_is_recorded_and_shown_on_the_detail_page(rep_client, company):
     deal = DealFactory(customer=CustomerFactory(owner=company["rep"]), title="Edit me")
     response = rep_client.post(
