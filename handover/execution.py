@@ -175,7 +175,7 @@ def handover_execute(
                 )
             }
         )
-    preview = handover_preview(handover=handover)
+    preview = handover_preview(handover=handover, by=by)
     if preview.unplaced:
         raise ValidationError(
             {

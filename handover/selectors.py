@@ -91,6 +91,18 @@ def eligible_receivers(*, departing_rep: User) -> QuerySet[User]:
     )
 
 
+def receivers_for(*, departing_rep: User, by: User) -> QuerySet[User]:
+    """The eligible receivers `by` may hand work to: an admin any of them, a manager those
+    of their own team(s). Moving customers into another team is sales ops' decision, and a
+    manager sees no other team's people or portfolios (accounts.selectors)."""
+    from accounts.selectors import users_visible_to
+
+    pool = eligible_receivers(departing_rep=departing_rep)
+    if by.is_admin:
+        return pool
+    return pool.filter(pk__in=users_visible_to(user=by).values("pk"))
+
+
 def receiver_loads(*, receivers: QuerySet[User]) -> dict[int, tuple[Decimal, int]]:
     """Each receiver's current portfolio as (sum of open deal amounts, customer count), in
     one aggregate query (correlated subqueries, so no join fan-out)."""
@@ -123,17 +135,19 @@ def propose_receivers(
     *,
     departing_rep: User,
     customers: list[tuple[int, Decimal]],
+    by: User,
     planned: dict[int, tuple[Decimal, int]] | None = None,
 ) -> dict[int, int]:
-    """The default rule: customer id -> receiver id. Same team first (other teams only when
-    the departing rep's team has no eligible rep); customers by value, largest first, each
-    onto the receiver with the lowest running (portfolio value, customer count).
+    """The default rule: customer id -> receiver id, among the receivers `by` may choose
+    (receivers_for). Same team first (other teams only when the departing rep's team has no
+    eligible rep, so only for an admin); customers by value, largest first, each onto the
+    receiver with the lowest running (portfolio value, customer count).
 
     `planned` adds what the plan already gives each receiver to their current load, so
     customers caught late are balanced against the plan. Two queries; none when empty."""
     if not customers:
         return {}
-    pool = eligible_receivers(departing_rep=departing_rep)
+    pool = receivers_for(departing_rep=departing_rep, by=by)
     loads = {}
     if departing_rep.team_id:
         loads = receiver_loads(receivers=pool.filter(team_id=departing_rep.team_id))
@@ -466,11 +480,13 @@ class HandoverPreview:
         return sorted(rows, key=lambda r: (-r[1].customers, str(r[0])))
 
 
-def handover_preview(*, handover: Handover) -> HandoverPreview:
-    """What the execution moves where, computed from the plan as it stands now.
+def handover_preview(*, handover: Handover, by: User) -> HandoverPreview:
+    """What the execution moves where, computed from the plan as it stands now, as `by`
+    (who looks at it or executes it) would place what the plan misses.
 
     Customers of the departing rep go to their planned receiver (customers the plan misses
-    get the default rule and are listed in `defaulted`). Open deals and open tasks of the
+    get the default rule among the receivers `by` may choose, and are listed in
+    `defaulted`). Open deals and open tasks of the
     departing rep follow their customer unless an ItemOverride names someone else; a deal
     or task whose customer is not in the portfolio goes to that customer's owner when they
     are an eligible receiver, else to the default receiver. Contacts follow their customer.
@@ -531,7 +547,7 @@ def handover_preview(*, handover: Handover) -> HandoverPreview:
     loose = [(pk, value) for pk, _, _, value in customers if pk not in plan]
     # One extra entry ("default receiver") for items whose customer is outside the portfolio.
     defaults = propose_receivers(
-        departing_rep=rep, customers=[*loose, (0, ZERO)], planned=planned_loads
+        departing_rep=rep, customers=[*loose, (0, ZERO)], by=by, planned=planned_loads
     )
     fallback = defaults.pop(0, None)
 

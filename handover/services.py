@@ -15,8 +15,8 @@ from handover.selectors import (
     OPEN_STATUSES,
     can_manage_handover,
     can_manage_handover_of,
-    eligible_receivers,
     propose_receivers,
+    receivers_for,
     unassigned_customers,
 )
 
@@ -84,19 +84,19 @@ def handover_start(
         raise ValidationError(
             {"departing_rep": f"{departing_rep} already has an open handover."}
         ) from None
-    handover_propose_plan(handover=handover)
+    handover_propose_plan(handover=handover, by=by)
     return handover
 
 
 @transaction.atomic
-def handover_propose_plan(*, handover: Handover) -> int:
+def handover_propose_plan(*, handover: Handover, by: User) -> int:
     """Give every customer of the departing rep that the plan does not cover yet a
     receiver by the default rule (same team first, balancing value and count), in one bulk
     insert. Returns how many were assigned. Existing choices are never touched."""
     loose = list(unassigned_customers(handover=handover).values_list("pk", "open_value"))
     if not loose:
         return 0
-    chosen = propose_receivers(departing_rep=handover.departing_rep, customers=loose)
+    chosen = propose_receivers(departing_rep=handover.departing_rep, customers=loose, by=by)
     rows = [
         HandoverAssignment(handover=handover, customer_id=cid, receiver_id=rid, proposed=True)
         for cid, rid in chosen.items()
@@ -105,10 +105,14 @@ def handover_propose_plan(*, handover: Handover) -> int:
     return len(rows)
 
 
-def _receivers_by_id(*, handover: Handover, ids: set[int]) -> dict[int, User]:
+def _receivers_by_id(*, handover: Handover, ids: set[int], by: User) -> dict[int, User]:
     if not ids:
         return {}
-    return eligible_receivers(departing_rep=handover.departing_rep).in_bulk(list(ids))
+    return receivers_for(departing_rep=handover.departing_rep, by=by).in_bulk(list(ids))
+
+
+def _not_a_receiver(*, by: User) -> str:
+    return "an active rep who can receive work" + ("" if by.is_admin else " in your team")
 
 
 @transaction.atomic
@@ -132,7 +136,7 @@ def handover_plan_update(
     errors: dict[str, list[str]] = {}
     receiver_ids = {e.get("receiver") for e in [*assignments, *overrides]} - {None}
     bad_ids = {r for r in receiver_ids if not isinstance(r, int) or isinstance(r, bool)}
-    receivers = _receivers_by_id(handover=handover, ids=receiver_ids - bad_ids)
+    receivers = _receivers_by_id(handover=handover, ids=receiver_ids - bad_ids, by=by)
     rep_id = handover.departing_rep_id
     customer_ids = {e.get("customer") for e in assignments}
     portfolio = set(
@@ -152,7 +156,7 @@ def handover_plan_update(
             )
         if not _is_id(rid) or rid not in receivers:
             errors.setdefault("assignments", []).append(
-                f"Row {i + 1}: receiver {rid} is not an active rep who can receive work."
+                f"Row {i + 1}: receiver {rid} is not {_not_a_receiver(by=by)}."
             )
     deal_ids = {e.get("object_id") for e in overrides if e.get("kind") == "deal"}
     task_ids = {e.get("object_id") for e in overrides if e.get("kind") == "task"}
@@ -178,7 +182,7 @@ def handover_plan_update(
             )
         if rid is not None and (not _is_id(rid) or rid not in receivers):
             errors.setdefault("overrides", []).append(
-                f"Row {i + 1}: receiver {rid} is not an active rep who can receive work."
+                f"Row {i + 1}: receiver {rid} is not {_not_a_receiver(by=by)}."
             )
     if not assignments and not overrides:
         errors["assignments"] = ["Nothing to change: give assignments or overrides."]
@@ -236,11 +240,11 @@ def handover_bulk_assign(
     _check_open(handover=handover)
     if (
         receiver is None
-        or not eligible_receivers(departing_rep=handover.departing_rep)
+        or not receivers_for(departing_rep=handover.departing_rep, by=by)
         .filter(pk=receiver.pk)
         .exists()
     ):
-        raise ValidationError({"receiver": "Choose an active rep who can receive work."})
+        raise ValidationError({"receiver": f"Choose {_not_a_receiver(by=by)}."})
     customers = Customer.objects.filter(owner_id=handover.departing_rep_id)
     if segment:
         customers = customers.filter(segment=segment)

@@ -36,7 +36,6 @@ from handover.selectors import (
     can_manage_handover,
     customer_items,
     departing_rep_worklist,
-    eligible_receivers,
     handover_customers,
     handover_missing_items,
     handover_preview,
@@ -44,6 +43,7 @@ from handover.selectors import (
     open_handover_for,
     plan_customers,
     receiver_summary,
+    receivers_for,
 )
 
 PLAN_PAGE_SIZE = 100
@@ -98,7 +98,9 @@ def handover_start(request: HttpRequest) -> HttpResponse:
 
 
 def _plan_context(request: HttpRequest, handover: Handover) -> dict:
-    receivers = list(eligible_receivers(departing_rep=handover.departing_rep).order_by("username"))
+    receivers = list(
+        receivers_for(departing_rep=handover.departing_rep, by=request.user).order_by("username")
+    )
     filterset = PlanFilter(request.GET, queryset=plan_customers(handover=handover))
     rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     page = Paginator(rows, PLAN_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -114,7 +116,7 @@ def _plan_context(request: HttpRequest, handover: Handover) -> dict:
         "summary": receiver_summary(handover=handover),
         "missing": handover_missing_items(handover=handover, limit=10),
         "bulk_form": BulkAssignForm(
-            receivers=eligible_receivers(departing_rep=handover.departing_rep)
+            receivers=receivers_for(departing_rep=handover.departing_rep, by=request.user)
         ),
         "is_open": handover.status in ("draft", "scheduled"),
     }
@@ -133,7 +135,7 @@ def handover_plan(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_assign(request: HttpRequest, pk: int, customer_id: int) -> HttpResponse:
     """One row's receiver (htmx): the row comes back with the new choice or its error."""
     handover = _managed(request, pk)
-    receivers = eligible_receivers(departing_rep=handover.departing_rep)
+    receivers = receivers_for(departing_rep=handover.departing_rep, by=request.user)
     form = ReceiverForm(request.POST, receivers=receivers)
     error = ""
     if form.is_valid():
@@ -175,7 +177,8 @@ def plan_assign(request: HttpRequest, pk: int, customer_id: int) -> HttpResponse
 def plan_bulk_assign(request: HttpRequest, pk: int) -> HttpResponse:
     handover = _managed(request, pk)
     form = BulkAssignForm(
-        request.POST, receivers=eligible_receivers(departing_rep=handover.departing_rep)
+        request.POST,
+        receivers=receivers_for(departing_rep=handover.departing_rep, by=request.user),
     )
     if form.is_valid():
         try:
@@ -198,7 +201,7 @@ def plan_items(request: HttpRequest, pk: int, customer_id: int) -> HttpResponse:
     """A customer's open deals and tasks with per-item overrides (htmx detail row)."""
     handover = _managed(request, pk)
     customer = get_object_or_404(plan_customers(handover=handover), pk=customer_id)
-    receivers = eligible_receivers(departing_rep=handover.departing_rep)
+    receivers = receivers_for(departing_rep=handover.departing_rep, by=request.user)
     error = ""
     if request.method == "POST":
         form = ItemOverrideForm(request.POST, receivers=receivers)
@@ -240,7 +243,7 @@ def plan_items(request: HttpRequest, pk: int, customer_id: int) -> HttpResponse:
 @login_required
 def handover_preview_page(request: HttpRequest, pk: int) -> HttpResponse:
     handover = _managed(request, pk)
-    preview = handover_preview(handover=handover)
+    preview = handover_preview(handover=handover, by=request.user)
     context = {
         "handover": handover,
         "preview": preview,

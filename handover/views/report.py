@@ -99,7 +99,7 @@ def handover_execute_page(request: HttpRequest, pk: int) -> HttpResponse:
                 f"Handover executed: {handover.report['counts']['customers']} customers moved.",
             )
             return redirect("handover:report", pk=handover.pk)
-    preview = handover_preview(handover=handover)
+    preview = handover_preview(handover=handover, by=request.user)
     context = {
         "handover": handover,
         "preview": preview,

@@ -173,7 +173,12 @@ def test_task_override_and_removal(company, api_as):
     )
     url = f"/api/handovers/{handover.pk}/plan/"
     client = api_as(company["north_mgr"])
-    override = {"kind": "task", "object_id": task.pk, "receiver": company["south_rep"].pk}
+    other_team = {"kind": "task", "object_id": task.pk, "receiver": company["south_rep"].pk}
+    refused = client.patch(url, {"overrides": [other_team]}, format="json")
+    assert refused.status_code == 400
+    assert "in your team" in " ".join(refused.json()["overrides"])
+    assert not ItemOverride.objects.exists()
+    override = other_team | {"receiver": company["other_rep"].pk}
     assert client.patch(url, {"overrides": [override]}, format="json").status_code == 200
     assert ItemOverride.objects.filter(kind="task", object_id=task.pk).exists()
     removal = override | {"receiver": None}

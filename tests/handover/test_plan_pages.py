@@ -111,13 +111,49 @@ def test_plan_filters_narrow_the_rows(client, company):
 def test_row_override_sets_the_receiver_and_marks_it_chosen(client, company):
     customers = _portfolio(company, 2)
     handover = _start(company)
-    client.force_login(company["north_mgr"])
+    client.force_login(company["admin"])  # an admin may hand work to another team
     url = reverse("handover:assign", args=[handover.pk, customers[0].pk])
     response = client.post(url, {"receiver": company["south_rep"].pk}, **HTMX)
     assert response.status_code == 200
     assert "chosen" in response.content.decode()
     row = HandoverAssignment.objects.get(handover=handover, customer=customers[0])
     assert (row.receiver_id, row.proposed) == (company["south_rep"].pk, False)
+
+
+def test_a_manager_hands_work_only_to_their_own_team(client, company):
+    # given: North's manager plans rep_a's handover; South's rep_c exists
+    customers = _portfolio(company, 2)
+    handover = _start(company, by=company["north_mgr"])
+    south_rep = company["south_rep"]
+    client.force_login(company["north_mgr"])
+    before = dict(
+        HandoverAssignment.objects.filter(handover=handover).values_list("customer", "receiver")
+    )
+
+    # when: the manager opens the plan and tries to pick rep_c, row by row and in bulk
+    page = client.get(reverse("handover:plan", args=[handover.pk])).content.decode()
+    row = client.post(
+        reverse("handover:assign", args=[handover.pk, customers[0].pk]),
+        {"receiver": south_rep.pk},
+        **HTMX,
+    )
+    bulk = client.post(
+        reverse("handover:bulk-assign", args=[handover.pk]), {"receiver": south_rep.pk}
+    )
+    own = client.post(
+        reverse("handover:assign", args=[handover.pk, customers[1].pk]),
+        {"receiver": company["other_rep"].pk},
+        **HTMX,
+    )
+
+    # then: no other team's rep is offered or accepted; their own rep is
+    assert str(south_rep) not in page
+    assert (row.status_code, bulk.status_code, own.status_code) == (400, 400, 200)
+    after = dict(
+        HandoverAssignment.objects.filter(handover=handover).values_list("customer", "receiver")
+    )
+    assert south_rep.pk not in after.values()
+    assert after[customers[0].pk] == before[customers[0].pk]
 
 
 def test_row_override_refuses_ineligible_receivers(client, company):

@@ -48,7 +48,7 @@ def test_items_follow_their_customer_unless_overridden(company):
         overrides=[{"kind": "deal", "object_id": moved_deal.pk, "receiver": rep_c.pk}],
         by=company["admin"],
     )
-    preview = handover_preview(handover=handover)
+    preview = handover_preview(handover=handover, by=company["admin"])
     assert preview.customers == [(key.pk, rep.pk, rep_b.pk, key.pk)]
     assert set(preview.deals) == {
         (open_deal.pk, rep.pk, rep_b.pk, key.pk),
@@ -68,7 +68,7 @@ def test_items_follow_their_customer_unless_overridden(company):
 def test_customers_added_after_drafting_are_placed_by_default_and_listed(company):
     handover = _start(company)
     late = CustomerFactory(owner=company["rep"])
-    preview = handover_preview(handover=handover)
+    preview = handover_preview(handover=handover, by=company["admin"])
     assert preview.defaulted == [late.pk]
     assert preview.customers[0].to_user_id == company["other_rep"].pk
 
@@ -83,7 +83,7 @@ def test_a_receiver_who_went_inactive_falls_back_to_the_default_rule(company):
     )
     company["south_rep"].is_active = False
     company["south_rep"].save()
-    preview = handover_preview(handover=handover)
+    preview = handover_preview(handover=handover, by=company["admin"])
     assert preview.customers[0].to_user_id == company["other_rep"].pk
 
 
@@ -97,5 +97,5 @@ def test_preview_runs_a_fixed_number_of_queries(company, django_assert_max_num_q
     handover = _start(company)
     handover = type(handover).objects.select_related("departing_rep").get(pk=handover.pk)
     with django_assert_max_num_queries(10):
-        preview = handover_preview(handover=handover)
+        preview = handover_preview(handover=handover, by=company["admin"])
     assert preview.counts["customers"] == n and preview.counts["tasks"] == n

@@ -81,6 +81,23 @@ def test_falls_back_to_other_teams_when_the_team_has_no_other_rep(company):
     assert _plan(handover) == {customer.pk: company["south_rep"].pk}
 
 
+def test_a_managers_proposal_stays_in_the_team_and_leaves_the_rest_for_an_admin(company):
+    # given: North has no other rep who can receive
+    company["other_rep"].is_active = False
+    company["other_rep"].save()
+    customer = _customer(company["rep"], "500")
+
+    # when: North's manager starts the handover
+    handover = _start(company, by=company["north_mgr"])
+
+    # then: nothing goes to South on the manager's say; an admin's preview would place it
+    assert _plan(handover) == {}
+    as_manager = handover_preview(handover=handover, by=company["north_mgr"])
+    as_admin = handover_preview(handover=handover, by=company["admin"])
+    assert ("customer", customer.pk) in as_manager.unplaced
+    assert [m.to_user_id for m in as_admin.customers] == [company["south_rep"].pk]
+
+
 def test_receivers_skip_inactive_and_departing_reps(company):
     # given: rep_b is leaving too; rep_e is inactive; only rep_f can receive
     north = company["north"]
@@ -102,7 +119,7 @@ def test_managers_and_admins_never_receive(company):
     handover = _start(company)
     assert _plan(handover) == {}
     # the preview names what nobody can take (the customer and its open deal)
-    unplaced = handover_preview(handover=handover).unplaced
+    unplaced = handover_preview(handover=handover, by=company["admin"]).unplaced
     assert ("customer", customer.pk) in unplaced
     assert len(unplaced) == 2
 
@@ -110,7 +127,9 @@ def test_managers_and_admins_never_receive(company):
 def test_proposal_reads_loads_in_a_fixed_number_of_queries(company, django_assert_num_queries):
     customers = [(i, Decimal(i)) for i in range(1, 200)]
     with django_assert_num_queries(1):
-        result = propose_receivers(departing_rep=company["rep"], customers=customers)
+        result = propose_receivers(
+            departing_rep=company["rep"], customers=customers, by=company["admin"]
+        )
     assert set(result.values()) == {company["other_rep"].pk}
 
 
@@ -124,7 +143,7 @@ def test_customers_added_later_are_proposed_without_touching_choices(company):
         by=company["admin"],
     )
     late = _customer(company["rep"], "100")
-    assert services.handover_propose_plan(handover=handover) == 1
+    assert services.handover_propose_plan(handover=handover, by=company["admin"]) == 1
     plan = _plan(handover)
     assert plan[first.pk] == rep_f.pk
     assert late.pk in plan
