@@ -148,8 +148,15 @@ def handover_plan_update(
             handover=handover, customer_id__in=[c for c in customer_ids if _is_id(c)]
         ).values_list("customer_id", flat=True)
     )
+    seen: set = set()
     for i, entry in enumerate(assignments):
         cid, rid = entry.get("customer"), entry.get("receiver")
+        if _is_id(cid):  # JSON may hold anything here, lists included: ids only
+            if cid in seen:
+                errors.setdefault("assignments", []).append(
+                    f"Row {i + 1}: customer {cid} is given twice; give each customer once."
+                )
+            seen.add(cid)
         if not _is_id(cid) or cid not in portfolio:
             errors.setdefault("assignments", []).append(
                 f"Row {i + 1}: customer {cid} is not in this handover."
@@ -170,8 +177,15 @@ def handover_plan_update(
             assignee_id=rep_id, done=False, pk__in=[t for t in task_ids if _is_id(t)]
         ).values_list("pk", flat=True)
     )
+    seen = set()
     for i, entry in enumerate(overrides):
         kind, oid, rid = entry.get("kind"), entry.get("object_id"), entry.get("receiver")
+        if _is_id(oid) and kind in ItemOverride.Kind.values:
+            if (kind, oid) in seen:
+                errors.setdefault("overrides", []).append(
+                    f"Row {i + 1}: {kind} {oid} is given twice; give each item once."
+                )
+            seen.add((kind, oid))
         if kind not in ItemOverride.Kind.values:
             errors.setdefault("overrides", []).append(
                 f"Row {i + 1}: kind must be “deal” or “task”."

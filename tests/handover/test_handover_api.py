@@ -117,6 +117,7 @@ def test_patch_plan_is_all_or_nothing(company, api_as):
     handover = _handover(company)
     first, second = company["rep"].customers.order_by("pk")
     outsider = CustomerFactory(owner=company["south_rep"])
+    deal = DealFactory(customer=first, owner=company["rep"], stage_id="proposal")
     before = dict(
         HandoverAssignment.objects.filter(handover=handover).values_list(
             "customer_id", "receiver_id"
@@ -136,6 +137,19 @@ def test_patch_plan_is_all_or_nothing(company, api_as):
         {"overrides": [{"kind": "contact", "object_id": 1, "receiver": company["south_rep"].pk}]},
         {"assignments": "nope"},
         {"assignments": [{"customer": "x"}]},
+        {"assignments": [{"customer": [1], "receiver": {"a": 1}}]},
+        {
+            "assignments": [
+                {"customer": first.pk, "receiver": company["other_rep"].pk},
+                {"customer": first.pk, "receiver": company["south_rep"].pk},
+            ]
+        },
+        {
+            "overrides": [
+                {"kind": "deal", "object_id": deal.pk, "receiver": company["other_rep"].pk},
+                {"kind": "deal", "object_id": deal.pk, "receiver": None},
+            ]
+        },
         {},
     ]:
         response = api_as(company["admin"]).patch(
