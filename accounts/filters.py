@@ -2,9 +2,10 @@ import django_filters
 from django.db.models import Q
 
 from accounts.models import Team, User
+from crm.filtering import FilterSet
 
 
-class UserFilter(django_filters.FilterSet):
+class UserFilter(FilterSet):
     search = django_filters.CharFilter(method="filter_search", label="Search")
     ordering = django_filters.OrderingFilter(
         fields=(("username", "username"), ("last_name", "last_name"), ("date_joined", "joined"))
@@ -23,7 +24,7 @@ class UserFilter(django_filters.FilterSet):
         )
 
 
-class TeamFilter(django_filters.FilterSet):
+class TeamFilter(FilterSet):
     search = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
     ordering = django_filters.OrderingFilter(fields=(("name", "name"),))
 

@@ -1,18 +1,16 @@
 """Filtersets of the activity domain, each serving its browser list and its API list."""
 
 import django_filters
-from django import forms
 
 from accounts.models import User
 from accounts.selectors import users_visible_to
 from activities.choices import ActivityKind, CallReportStatus
 from activities.models import Activity, Task, WeeklyCallReport
 from activities.weeks import parse_week, user_tz
+from crm.filtering import BooleanFilter, FilterSet
 from crm.models import Customer, Deal
 
 # --- Tasks (issue 4: engineer B) ---------------------------------------------------------
-
-YES_NO_ANY = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
 
 
 def _task_people(request):
@@ -41,7 +39,7 @@ def _task_deals(request):
     return deals_visible_to(user=user)
 
 
-class TaskFilter(django_filters.FilterSet):
+class TaskFilter(FilterSet):
     """Filters of the task list page and /api/tasks/. Expects tasks_for_list (it filters on
     the `is_overdue` annotation)."""
 
@@ -51,10 +49,8 @@ class TaskFilter(django_filters.FilterSet):
     )
     customer = django_filters.ModelChoiceFilter(queryset=_task_customers)
     deal = django_filters.ModelChoiceFilter(queryset=_task_deals)
-    done = django_filters.BooleanFilter(label="Done", widget=YES_NO_ANY)
-    overdue = django_filters.BooleanFilter(
-        field_name="is_overdue", label="Overdue", widget=YES_NO_ANY
-    )
+    done = BooleanFilter(label="Done")
+    overdue = BooleanFilter(field_name="is_overdue", label="Overdue")
     due_after = django_filters.DateFilter(
         field_name="due_date", lookup_expr="gte", label="Due from"
     )
@@ -99,7 +95,7 @@ def _reps_for_request(request):
     return users_visible_to(user=user).order_by("first_name", "last_name", "username")
 
 
-class CallReportFilter(django_filters.FilterSet):
+class CallReportFilter(FilterSet):
     """Filters of /api/call-reports/: ?rep=7&week=2026-W47&status=submitted. A malformed
     week is a 400 with a specific message, not an empty list."""
 
@@ -116,7 +112,7 @@ class CallReportFilter(django_filters.FilterSet):
         return super().qs.order_by("-week", "rep_id", "id")
 
 
-class ActivityFeedFilter(django_filters.FilterSet):
+class ActivityFeedFilter(FilterSet):
     """Filters of the manager's team feed: a rep in scope, a kind, and a date range read as
     whole days in the manager's time zone. Expects activities already scoped."""
 
@@ -162,7 +158,7 @@ class ActivityFeedFilter(django_filters.FilterSet):
 # --- Activity logging: /api/activities/ (issue 4: engineer A) -----------------------------
 
 
-class ActivityFilter(django_filters.FilterSet):
+class ActivityFilter(FilterSet):
     """Filters of /api/activities/ by field name: ?owner=7&customer=3&deal=9&kind=call
     &week=2026-W47&occurred_after=…&occurred_before=… (ISO 8601), ?is_late=true,
     ?search= (notes), ?ordering=-occurred_at|duration_minutes|kind|created_at. Owner,
@@ -179,8 +175,8 @@ class ActivityFilter(django_filters.FilterSet):
     occurred_before = django_filters.IsoDateTimeFilter(
         field_name="occurred_at", lookup_expr="lt", label="Occurred before"
     )
-    is_late = django_filters.BooleanFilter()
-    is_prospecting = django_filters.BooleanFilter()
+    is_late = BooleanFilter()
+    is_prospecting = BooleanFilter()
     search = django_filters.CharFilter(field_name="notes", lookup_expr="icontains")
     ordering = django_filters.OrderingFilter(
         fields=(

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
+WEEK_RE = re.compile(r"^([0-9]{4})-W([0-9]{2})$")  # ASCII digits only: not "２０２６-W47"
 # Pages step a year and more around the week they show (trends, last year, next week): a
 # week far enough from Python's date limits that every such step stays a real date.
 FIRST_YEAR, LAST_YEAR = 1900, 2999
@@ -17,11 +17,17 @@ def parse_week(value: str) -> tuple[int, int]:
     """'2026-W47' -> (2026, 47); a specific ValidationError for anything else."""
     match = WEEK_RE.match((value or "").strip())
     if not match:
-        raise ValidationError(f"“{value}” is not an ISO week; use the form 2026-W47.")
+        # The value goes in as a parameter, never into the message: form and filter code
+        # formats messages with `%`, which a value like "%s" would break.
+        raise ValidationError(
+            "“%(value)s” is not an ISO week; use the form 2026-W47.", params={"value": value}
+        )
     year, number = int(match.group(1)), int(match.group(2))
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValidationError(
-            f"Choose a week between {FIRST_YEAR}-W01 and {LAST_YEAR}-W52; {value} is out of range."
+            f"Choose a week between {FIRST_YEAR}-W01 and {LAST_YEAR}-W52; "
+            "%(value)s is out of range.",
+            params={"value": value},
         )
     try:
         date.fromisocalendar(year, number, 1)

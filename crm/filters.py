@@ -1,13 +1,13 @@
 """One filterset per model, serving both the browser list page and the API list."""
 
 import django_filters
-from django import forms
 from django.db.models import Q
 
 from accounts.models import User
 from accounts.selectors import users_visible_to
 from crm.choices import CustomerSource, CustomerStatus, DealStage, Segment
 from crm.expressions import InSubquery
+from crm.filtering import BooleanFilter, FilterSet, IntegerFilter
 from crm.models import Contact, Customer, Deal
 from crm.search import SEARCH_HELP, name_search_q
 
@@ -31,10 +31,7 @@ def _customers_for_request(request):
     return customers_visible_to(user=user)
 
 
-YES_NO_ANY = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
-
-
-class CustomerFilter(django_filters.FilterSet):
+class CustomerFilter(FilterSet):
     """Filters of the customer list page, its CSV export and /api/customers/.
 
     Expects a queryset from crm.selectors.customers_for_list (it filters and sorts on the
@@ -49,13 +46,9 @@ class CustomerFilter(django_filters.FilterSet):
     owner = django_filters.ModelChoiceFilter(
         queryset=_owners_for_request, label="Owner", empty_label="Anyone"
     )
-    is_key = django_filters.BooleanFilter(label="Key customer", widget=YES_NO_ANY)
-    conflict = django_filters.BooleanFilter(
-        field_name="has_conflict", label="Conflict", widget=YES_NO_ANY
-    )
-    has_conflict = django_filters.BooleanFilter(
-        field_name="has_conflict", label="Conflict", widget=YES_NO_ANY
-    )
+    is_key = BooleanFilter(label="Key customer")
+    conflict = BooleanFilter(field_name="has_conflict", label="Conflict")
+    has_conflict = BooleanFilter(field_name="has_conflict", label="Conflict")
     ordering = django_filters.OrderingFilter(
         fields=(
             ("name", "name"),
@@ -98,7 +91,7 @@ class CustomerFilter(django_filters.FilterSet):
         return keys
 
 
-class ContactFilter(django_filters.FilterSet):
+class ContactFilter(FilterSet):
     """Filters of /api/contacts/ (and any contact list page)."""
 
     search = django_filters.CharFilter(method="filter_search", label="Search")
@@ -128,7 +121,7 @@ class ContactFilter(django_filters.FilterSet):
 # --- Deals (issue 3: deals and pipeline area) ---------------------------------------------
 
 
-class DealFilter(django_filters.FilterSet):
+class DealFilter(FilterSet):
     """Filters of the pipeline board, the deal list page, its CSV export and /api/deals/.
 
     Expects an already scoped queryset (crm.selectors.deals_visible_to): `customer` is a
@@ -140,7 +133,7 @@ class DealFilter(django_filters.FilterSet):
         help_text=f"Deal title or customer name. {SEARCH_HELP}",
     )
     owner = django_filters.ModelChoiceFilter(queryset=_owners_for_request, label="Owner")
-    customer = django_filters.NumberFilter(field_name="customer_id", label="Customer id")
+    customer = IntegerFilter(field_name="customer_id", label="Customer id")
     stage = django_filters.ChoiceFilter(field_name="stage_id", choices=DealStage.choices)
     amount_min = django_filters.NumberFilter(
         field_name="amount", lookup_expr="gte", label="Min amount"

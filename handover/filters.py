@@ -2,22 +2,20 @@
 receiver and name. Expects handover.selectors.plan_customers (receiver_id annotation)."""
 
 import django_filters
-from django import forms
 
 from crm.choices import Segment
+from crm.filtering import BooleanFilter, FilterSet, IntegerFilter
 from crm.search import SEARCH_HELP, name_search_q
 
-YES_NO_ANY = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
 
-
-class PlanFilter(django_filters.FilterSet):
+class PlanFilter(FilterSet):
     search = django_filters.CharFilter(
         method="filter_search", label="Search", help_text=SEARCH_HELP
     )
     segment = django_filters.ChoiceFilter(choices=Segment.choices, empty_label="Any")
-    is_key = django_filters.BooleanFilter(label="Key customer", widget=YES_NO_ANY)
+    is_key = BooleanFilter(label="Key customer")
     region = django_filters.CharFilter(field_name="region", lookup_expr="iexact", label="Region")
-    receiver = django_filters.NumberFilter(field_name="receiver_id", label="Receiver")
+    receiver = IntegerFilter(field_name="receiver_id", label="Receiver")
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(name_search_q(term=value, fields=["name"]))

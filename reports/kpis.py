@@ -601,10 +601,10 @@ def request_kpi_recompute(*, by: User, week: str, team_id=None) -> list[int | No
             errors["week"] = exc.messages
     teams = teams_visible_to(user=by)
     if team_id not in (None, ""):
-        try:
-            team_ids = [int(team_id)]
-        except (TypeError, ValueError):
-            team_ids = []
+        # Whole ids only: int(1.5), int(True) and int("１") would all read as team 1.
+        whole = isinstance(team_id, int) and not isinstance(team_id, bool)
+        digits = isinstance(team_id, str) and team_id.isascii() and team_id.isdigit()
+        team_ids = [int(team_id)] if (whole or digits) and len(str(team_id)) < 19 else []
         if not team_ids or not teams.filter(pk=team_ids[0]).exists():
             errors["team"] = ["Choose one of your teams."]
     elif by.is_admin:

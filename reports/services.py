@@ -192,6 +192,10 @@ def quota_roll_up(
                 **{name: totals[f"y_{name}"] for name in QUOTA_VALUE_FIELDS},
             )
         )
+    if any(row.revenue > MAX_MONEY for row in rows):
+        raise ValidationError(
+            {"revenue": f"The months add up to more than {MAX_MONEY:,}, the most a quota holds."}
+        )
     Quota.objects.bulk_create(
         rows,
         update_conflicts=True,

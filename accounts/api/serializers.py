@@ -2,9 +2,10 @@ from django.contrib.auth.password_validation import validate_password
 from rest_framework import serializers
 
 from accounts.models import Team, User
+from crm.api.fields import ModelSerializer
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(ModelSerializer):
     password = serializers.CharField(
         write_only=True, required=False, style={"input_type": "password"}
     )
@@ -39,7 +40,7 @@ class UserSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class TeamSerializer(ModelSerializer):
     class Meta:
         model = Team
         fields = ["id", "name", "manager", "time_zone"]

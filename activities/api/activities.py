@@ -25,10 +25,11 @@ from activities.choices import ActivityKind, ActivityOutcome
 from activities.filters import ActivityFilter
 from activities.models import Activity
 from activities.selectors import activities_visible_to
+from crm.api.fields import ModelSerializer
 from crm.api.viewsets import ScopedQuerysetMixin, ServiceCallMixin
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class ActivitySerializer(ModelSerializer):
     """One activity on the wire. Links are ids; `owner` defaults to the caller (a manager
     or admin may pass someone in their scope); `week` and `is_late` are computed."""
 

@@ -26,10 +26,11 @@ from activities.selectors import (
     current_week,
     with_live_figures,
 )
+from crm.api.fields import ModelSerializer
 from crm.api.viewsets import ScopedQuerysetMixin, ServiceCallMixin
 
 
-class CallReportSerializer(serializers.ModelSerializer):
+class CallReportSerializer(ModelSerializer):
     figures_frozen = serializers.SerializerMethodField(
         help_text="True once submitted: the figures no longer follow the activities."
     )

@@ -16,11 +16,12 @@ from activities.filters import TaskFilter
 from activities.models import Task
 from activities.selectors import tasks_for_list
 from crm.api.customers import ScopedCustomerField
+from crm.api.fields import IdRelatedField, ModelSerializer
 from crm.api.viewsets import ScopedQuerysetMixin, ServiceCallMixin
 from crm.models import Deal
 
 
-class TaskAssigneeField(serializers.PrimaryKeyRelatedField):
+class TaskAssigneeField(IdRelatedField):
     """Assignee choices: whom the caller may assign to, plus the task's current assignee."""
 
     def get_queryset(self):
@@ -34,7 +35,7 @@ class TaskAssigneeField(serializers.PrimaryKeyRelatedField):
         return people.distinct()
 
 
-class ScopedDealField(serializers.PrimaryKeyRelatedField):
+class ScopedDealField(IdRelatedField):
     """Deal choices: the caller's visible deals only."""
 
     def get_queryset(self):
@@ -46,7 +47,7 @@ class ScopedDealField(serializers.PrimaryKeyRelatedField):
         return deals_visible_to(user=request.user)
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(ModelSerializer):
     assignee = TaskAssigneeField(
         required=False, help_text="User id; defaults to the caller. A rep does their own."
     )

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from accounts.selectors import assignable_owners_for
 from crm import services
+from crm.api.fields import IdRelatedField, ModelSerializer
 from crm.api.viewsets import ScopedQuerysetMixin, ServiceCallMixin
 from crm.choices import OwnershipChangeSource
 from crm.filters import ContactFilter, CustomerFilter
@@ -28,7 +29,7 @@ from crm.selectors import contacts_visible_to, customers_for_list, customers_vis
 from crm.tasks import recompute_key_customers
 
 
-class ScopedOwnerField(serializers.PrimaryKeyRelatedField):
+class ScopedOwnerField(IdRelatedField):
     """Owner choices: whom the caller may assign customers to."""
 
     def get_queryset(self):
@@ -38,7 +39,7 @@ class ScopedOwnerField(serializers.PrimaryKeyRelatedField):
         return assignable_owners_for(user=request.user)
 
 
-class ScopedCustomerField(serializers.PrimaryKeyRelatedField):
+class ScopedCustomerField(IdRelatedField):
     """Customer choices: the caller's visible customers only."""
 
     def get_queryset(self):
@@ -48,14 +49,14 @@ class ScopedCustomerField(serializers.PrimaryKeyRelatedField):
         return customers_visible_to(user=request.user)
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(ModelSerializer):
     owner = ScopedOwnerField(
         required=False, help_text="User id; defaults to the caller. A rep owns their own."
     )
     has_conflict = serializers.BooleanField(read_only=True, default=False)
     open_deals_count = serializers.IntegerField(read_only=True, default=0)
-    open_deals_value = serializers.DecimalField(
-        max_digits=16, decimal_places=2, read_only=True, default="0.00"
+    open_deals_value = serializers.DecimalField(  # a sum: no digit limit of its own
+        max_digits=None, decimal_places=2, read_only=True, default="0.00"
     )
 
     class Meta:
@@ -83,7 +84,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         read_only_fields = ["is_key", "created_at", "updated_at"]
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(ModelSerializer):
     customer = ScopedCustomerField()
 
     class Meta:

@@ -11,6 +11,7 @@ from accounts.models import User
 from accounts.selectors import assignable_owners_for
 from crm import services
 from crm.api.customers import ScopedCustomerField
+from crm.api.fields import IdRelatedField, ModelSerializer
 from crm.api.viewsets import ScopedQuerysetMixin, ServiceCallMixin
 from crm.choices import DealStage, OwnershipChangeSource
 from crm.filters import DealFilter
@@ -18,7 +19,7 @@ from crm.models import Deal
 from crm.selectors import deals_visible_to
 
 
-class DealOwnerField(serializers.PrimaryKeyRelatedField):
+class DealOwnerField(IdRelatedField):
     """Owner choices: whom the caller may assign deals to, plus the deal's current owner."""
 
     def get_queryset(self):
@@ -32,7 +33,7 @@ class DealOwnerField(serializers.PrimaryKeyRelatedField):
         return owners.distinct()
 
 
-class DealSerializer(serializers.ModelSerializer):
+class DealSerializer(ModelSerializer):
     customer = ScopedCustomerField(help_text="Customer id (one of the caller's customers).")
     owner = DealOwnerField(
         required=False, help_text="User id; defaults to the caller. A rep owns their own."

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from accounts.selectors import users_visible_to
+from crm.api.fields import IdRelatedField, ModelSerializer
 from crm.api.viewsets import ScopedQuerysetMixin, ServiceCallMixin
 from crm.models import Customer
 from handover import services
@@ -49,7 +50,7 @@ def _count_sq(model, **filters):
     )
 
 
-class DepartingRepField(serializers.PrimaryKeyRelatedField):
+class DepartingRepField(IdRelatedField):
     """Reps the caller can see (another team's rep reads like one that does not exist)."""
 
     def get_queryset(self):
@@ -59,7 +60,7 @@ class DepartingRepField(serializers.PrimaryKeyRelatedField):
         return users_visible_to(user=request.user)
 
 
-class HandoverSerializer(serializers.ModelSerializer):
+class HandoverSerializer(ModelSerializer):
     departing_rep = DepartingRepField()
     reason = serializers.ChoiceField(choices=HandoverReason.choices)
     customers_count = serializers.IntegerField(read_only=True, default=0)
@@ -120,7 +121,7 @@ class NoteInSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=20000, trim_whitespace=True)
 
 
-class NoteSerializer(serializers.ModelSerializer):
+class NoteSerializer(ModelSerializer):
     class Meta:
         model = KnowledgeNote
         fields = ["id", "handover", "customer", "text", "written_by", "updated_at"]

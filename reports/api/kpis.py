@@ -11,15 +11,16 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from activities.weeks import parse_week
+from crm.api.fields import ModelSerializer
 from crm.api.viewsets import ScopedQuerysetMixin, ServiceCallMixin
 from reports.kpis import request_kpi_recompute
 from reports.models import WeeklyKPI
 from reports.selectors import kpi_attainment, weekly_kpis_visible_to
 
-PERCENT = {"max_digits": 10, "decimal_places": 1, "read_only": True, "allow_null": True}
+PERCENT = {"max_digits": None, "decimal_places": 1, "read_only": True, "allow_null": True}
 
 
-class WeeklyKPISerializer(serializers.ModelSerializer):
+class WeeklyKPISerializer(ModelSerializer):
     calls_goal_pct = serializers.DecimalField(**PERCENT, help_text="Calls vs goal (%).")
     meetings_goal_pct = serializers.DecimalField(**PERCENT)
     visits_goal_pct = serializers.DecimalField(**PERCENT)

@@ -12,7 +12,10 @@ from rest_framework.response import Response
 
 from accounts.models import Team, User
 from accounts.selectors import teams_visible_to
+from activities.weeks import parse_week
+from crm.api.fields import IdRelatedField, ModelSerializer
 from crm.api.viewsets import ScopedQuerysetMixin, ServiceCallMixin
+from crm.filtering import BooleanFilter, FilterSet, IntegerFilter
 from reports import services
 from reports.choices import PeriodKind
 from reports.models import ActivityGoal, Quota
@@ -36,7 +39,7 @@ def _user(field) -> User | None:
     return user if user is not None and user.is_authenticated else None
 
 
-class TargetRepField(serializers.PrimaryKeyRelatedField):
+class TargetRepField(IdRelatedField):
     """Rep choices: the reps in the caller's scope."""
 
     def get_queryset(self):
@@ -44,7 +47,7 @@ class TargetRepField(serializers.PrimaryKeyRelatedField):
         return target_reps_for(user=user) if user else User.objects.none()
 
 
-class ScopedTeamField(serializers.PrimaryKeyRelatedField):
+class ScopedTeamField(IdRelatedField):
     def get_queryset(self):
         user = _user(self)
         return teams_visible_to(user=user) if user else Team.objects.none()
@@ -53,19 +56,21 @@ class ScopedTeamField(serializers.PrimaryKeyRelatedField):
 # --- Quotas ----------------------------------------------------------------------------------
 
 
-class QuotaFilter(django_filters.FilterSet):
-    rep = django_filters.NumberFilter(field_name="rep_id")
+class QuotaFilter(FilterSet):
+    rep = IntegerFilter(field_name="rep_id")
     period = django_filters.ChoiceFilter(choices=PeriodKind.choices)
     period_start_after = django_filters.DateFilter(field_name="period_start", lookup_expr="gte")
     period_start_before = django_filters.DateFilter(field_name="period_start", lookup_expr="lte")
-    year = django_filters.NumberFilter(field_name="period_start", lookup_expr="year")
+    year = IntegerFilter(
+        field_name="period_start", lookup_expr="year", min_value=1900, max_value=2999
+    )
 
     class Meta:
         model = Quota
         fields = ["rep", "period"]
 
 
-class QuotaSerializer(serializers.ModelSerializer):
+class QuotaSerializer(ModelSerializer):
     rep = TargetRepField(help_text="Rep id (one of the caller's reps).")
 
     class Meta:
@@ -102,7 +107,8 @@ class RollUpSerializer(serializers.Serializer):
     periods = serializers.ListField(
         child=serializers.ChoiceField(choices=["quarter", "year"]),
         required=False,
-        help_text="Default: both quarters and the year.",
+        allow_empty=False,
+        help_text="Default (left out): both quarters and the year.",
     )
 
 
@@ -200,7 +206,7 @@ class QuotaViewSet(ScopedQuerysetMixin, ServiceCallMixin, viewsets.ModelViewSet)
             rep=params.validated_data["rep"],
             year=params.validated_data["year"],
             by=request.user,
-            periods=tuple(params.validated_data.get("periods") or ("quarter", "year")),
+            periods=tuple(params.validated_data.get("periods", ("quarter", "year"))),
         )
         return Response(QuotaSerializer(quotas, many=True).data, status=status.HTTP_200_OK)
 
@@ -208,11 +214,11 @@ class QuotaViewSet(ScopedQuerysetMixin, ServiceCallMixin, viewsets.ModelViewSet)
 # --- Activity goals --------------------------------------------------------------------------
 
 
-class ActivityGoalFilter(django_filters.FilterSet):
-    team = django_filters.NumberFilter(field_name="team_id")
-    rep = django_filters.NumberFilter(field_name="rep_id")
-    week = django_filters.CharFilter(field_name="week")
-    standing = django_filters.BooleanFilter(method="filter_standing")
+class ActivityGoalFilter(FilterSet):
+    team = IntegerFilter(field_name="team_id")
+    rep = IntegerFilter(field_name="rep_id")
+    week = django_filters.CharFilter(field_name="week", validators=[parse_week])
+    standing = BooleanFilter(method="filter_standing")
 
     class Meta:
         model = ActivityGoal
@@ -222,7 +228,7 @@ class ActivityGoalFilter(django_filters.FilterSet):
         return queryset.filter(week="") if value else queryset.exclude(week="")
 
 
-class ActivityGoalSerializer(serializers.ModelSerializer):
+class ActivityGoalSerializer(ModelSerializer):
     team = ScopedTeamField(
         required=False, allow_null=True, help_text="Team id for a team default (no rep)."
     )

@@ -20,6 +20,16 @@ def test_token_endpoint_returns_a_token_that_authenticates(company, api_client):
     assert [u["username"] for u in me.json()["results"]] == ["rep_a"]
 
 
+@pytest.mark.parametrize("key", ["\x00", "abc\x00def", "nope"])
+def test_a_wrong_token_is_a_401_whatever_it_holds(company, api_client, key):
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+
+    response = api_client.get("/api/customers/")
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Invalid token."}
+
+
 def test_token_endpoint_rejects_bad_credentials_with_a_message(company, api_client):
     response = api_client.post(
         "/api/auth/token/", {"username": "rep_a", "password": "nope"}, format="json"

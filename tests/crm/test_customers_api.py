@@ -203,3 +203,19 @@ def test_schema_documents_customers_with_examples(company, api_as):
     assert "examples" in create["requestBody"]["content"]["application/json"]
     listing = schema["paths"]["/api/customers/"]["get"]
     assert "examples" in listing["responses"]["200"]["content"]["application/json"]
+
+
+@pytest.mark.django_db
+def test_a_customer_whose_open_deals_add_up_past_any_one_amount_still_reads(company, api_as):
+
+    customer = CustomerFactory(owner=company["rep"])
+    for _ in range(105):
+        DealFactory(customer=customer, amount=Decimal("999999999999.99"), stage_id="proposal")
+    api = api_as(company["rep"])
+
+    detail = api.get(f"/api/customers/{customer.pk}/")
+    listed = api.get("/api/customers/?ordering=-open_deals_value")
+
+    assert detail.status_code == 200
+    assert detail.json()["open_deals_value"] == "104999999999998.95"
+    assert listed.json()["results"][0]["open_deals_value"] == "104999999999998.95"

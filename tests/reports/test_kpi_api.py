@@ -150,6 +150,7 @@ def test_a_rep_may_not_recompute(company, api_as, django_capture_on_commit_callb
         ({"week": "W47"}, "week"),
         ({"week": ["2026-W47"]}, "week"),
         ({"week": WEEK, "team": "abc"}, "team"),
+        ({"week": "２０２６-W47"}, "week"),  # full-width digits
     ],
 )
 def test_bad_recompute_input_is_400_and_queues_nothing(
@@ -160,6 +161,28 @@ def test_bad_recompute_input_is_400_and_queues_nothing(
 
     assert response.status_code == 400
     assert field in response.json()
+    assert callbacks == []
+
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@pytest.mark.parametrize(
+    "spell", [lambda pk: pk + 0.5, lambda pk: str(pk).translate(FULL_WIDTH)], ids=["1.5", "１"]
+)
+def test_a_team_id_that_is_not_a_whole_number_is_refused_not_rounded(
+    company, api_as, django_capture_on_commit_callbacks, spell
+):
+    # given: the manager's own team, spelled so that int() would still read its id
+    team = company["north"]
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = api_as(company["north_mgr"]).post(
+            URL + "recompute/", {"week": WEEK, "team": spell(team.pk)}, format="json"
+        )
+
+    assert response.status_code == 400
+    assert response.json() == {"team": ["Choose one of your teams."]}
     assert callbacks == []
 
 

@@ -212,3 +212,25 @@ def test_schema_documents_quotas_goals_and_roll_up(company, api_as):
     assert "period_start_after" in {
         p["name"] for p in schema["paths"]["/api/quotas/"]["get"]["parameters"]
     }
+
+
+@pytest.mark.django_db
+def test_a_roll_up_too_big_for_a_quota_or_of_no_period_is_a_400_that_changes_nothing(
+    company, api_as
+):
+    # given: three months each at the largest amount a quota holds
+    rep = company["rep"]
+    for month in (1, 2, 3):
+        quota(rep, "month", date(2029, month, 1), "999999999999.99")
+    client = api_as(company["north_mgr"])
+
+    # when
+    too_big = client.post(f"{URL}roll-up/", {"rep": rep.pk, "year": 2029}, format="json")
+    no_period = client.post(
+        f"{URL}roll-up/", {"rep": rep.pk, "year": 2029, "periods": []}, format="json"
+    )
+
+    # then
+    assert too_big.status_code == 400 and "the most a quota holds" in too_big.json()["revenue"][0]
+    assert no_period.status_code == 400 and no_period.json()["periods"]
+    assert Quota.objects.filter(rep=rep).count() == 3

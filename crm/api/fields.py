@@ -1,0 +1,25 @@
+"""Serializer pieces every API module shares."""
+
+from rest_framework import serializers
+
+
+class IdRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related object by its integer id. DRF would look up 1.5, true or "１" as id 1
+    (the database column casts them); here they are a field error."""
+
+    default_error_messages = {
+        "incorrect_type": "Give the id as a whole number, not {data_type}.",
+    }
+
+    def to_internal_value(self, data):
+        whole = isinstance(data, int) and not isinstance(data, bool)
+        digits = isinstance(data, str) and data.isascii() and data.strip().isdigit()
+        if not (whole or digits):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """ModelSerializer whose foreign keys are IdRelatedFields."""
+
+    serializer_related_field = IdRelatedField
