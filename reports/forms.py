@@ -51,6 +51,17 @@ class QuotaGridForm(forms.Form):
                     True,
                 )
 
+    def clean(self):
+        """Every cell must come back: a grid posted for another year (or cut short) would
+        otherwise read as blanks and clear the quotas it does not show."""
+        cleaned = super().clean()
+        cells = [name for name in self.fields if name not in ("roll_up_quarters", "roll_up_year")]
+        if any(name not in self.data for name in cells):
+            raise forms.ValidationError(
+                "This grid came back incomplete or for another year; reload it. Nothing was saved."
+            )
+        return cleaned
+
     def rows(self):
         """The grid as rows (one per period) of bound fields, for the template."""
         return [

@@ -40,15 +40,20 @@ from reports.selectors import (
     target_reps_for,
 )
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
-def _year(request: HttpRequest, source=None) -> int:
-    """The ?year= (or posted year) asked for; this year when missing or nonsense."""
-    source = request.GET if source is None else source
-    try:
-        year = int(source.get("year", ""))
-    except (TypeError, ValueError):
-        return timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+def _asked_year(source) -> int | None:
+    """The year in `source` (query or form), or None when missing or nonsense."""
+    raw = source.get("year", "")
+    year = int(raw) if raw.isascii() and raw.isdigit() and len(raw) == 4 else None
+    return year if year and FIRST_YEAR <= year <= LAST_YEAR else None
+
+
+def _year(request: HttpRequest) -> int:
+    """The ?year= asked for; this year when missing or nonsense (pages only: a form posted
+    for a bad year is refused, see quota_grid_page)."""
+    return _asked_year(request.GET) or timezone.localdate().year
 
 
 def _rep(request: HttpRequest, rep_id: int) -> User:
@@ -78,12 +83,20 @@ def targets_overview(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def quota_grid_page(request: HttpRequest, rep_id: int) -> HttpResponse:
     rep = _rep(request, rep_id)
-    year = _year(request, request.POST if request.method == "POST" else None)
+    year = _year(request)
+    posted_year = None
     if request.method == "POST":
         _check_may_set(request, rep)
+        posted_year = _asked_year(request.POST)
+        year = posted_year or year
     cells = quota_grid(rep=rep, year=year)
     form = QuotaGridForm(request.POST or None, cells=cells)
-    if request.method == "POST" and form.is_valid():
+    valid = request.method == "POST" and form.is_valid()
+    if request.method == "POST" and posted_year is None:
+        # Never save a grid under a year it was not posted for: its cells would be blanks.
+        form.add_error(None, f"Choose a year from {FIRST_YEAR} to {LAST_YEAR}; nothing was saved.")
+        valid = False
+    if valid:
         try:
             services.quota_grid_save(
                 rep=rep,

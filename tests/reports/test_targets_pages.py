@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from reports.models import ActivityGoal, CommissionPlan, ExpectationProfile, Incentive, Quota
 from tests.factories.crm import CustomerFactory, DealFactory
@@ -15,11 +16,25 @@ def grid_url(rep, year=2026):
     return reverse("reports:quota-grid", args=[rep.pk]) + f"?year={year}"
 
 
+def grid(year=2026, **cells):
+    """A posted grid as the browser sends it: every cell, blank unless given."""
+    from reports.forms import QUOTA_FIELD_LABELS, quota_field_name
+
+    periods = [("month", date(year, m, 1)) for m in range(1, 13)]
+    periods += [("quarter", date(year, m, 1)) for m in (1, 4, 7, 10)] + [("year", date(year, 1, 1))]
+    data = {
+        quota_field_name(period, start, name): ""
+        for period, start in periods
+        for name in QUOTA_FIELD_LABELS
+    }
+    return {**data, "year": str(year), **cells}
+
+
 @pytest.mark.django_db
 def test_manager_fills_months_and_rolls_quarters_and_year_up(company, client):
     rep = company["rep"]
     client.force_login(company["north_mgr"])
-    data = {"year": "2026", "roll_up_quarters": "on", "roll_up_year": "on"}
+    data = grid(roll_up_quarters="on", roll_up_year="on")
     for month in (1, 2, 3, 4):
         data[f"month-2026-{month:02d}-01-revenue"] = "1000.25"
         data[f"month-2026-{month:02d}-01-new_customers_primary"] = "1"
@@ -40,7 +55,7 @@ def test_entered_quarter_is_kept_when_not_rolled_up(company, client):
     client.force_login(company["north_mgr"])
     client.post(
         grid_url(company["rep"]),
-        {"year": "2026", "quarter-2026-04-01-revenue": "7777"},
+        grid(**{"quarter-2026-04-01-revenue": "7777"}),
     )
     q2 = Quota.objects.get(rep=company["rep"], period="quarter")
     assert q2.period_start == date(2026, 4, 1) and q2.revenue == Decimal("7777.00")
@@ -52,11 +67,7 @@ def test_bad_grid_cell_shows_a_field_error_and_saves_nothing(company, client):
     client.force_login(company["north_mgr"])
     response = client.post(
         grid_url(company["rep"]),
-        {
-            "year": "2026",
-            "month-2026-01-01-revenue": "100",
-            "month-2026-02-01-revenue": "-5",
-        },
+        grid(**{"month-2026-01-01-revenue": "100", "month-2026-02-01-revenue": "-5"}),
     )
     assert response.status_code == 200
     assert "Must not be negative." in response.content.decode()
@@ -257,8 +268,37 @@ def test_nonsense_year_falls_back_to_this_year_never_a_500(company, client, year
     client.force_login(company["north_mgr"])
     grid = reverse("reports:quota-grid", args=[company["rep"].pk])
     assert client.get(grid, {"year": year}).status_code == 200
-    assert client.post(grid, {"year": year}).status_code == 302
+    assert client.post(grid, {"year": year}).status_code == 200  # refused, see below
     assert client.get(reverse("reports:commissions"), {"year": year, "rep": year}).status_code in (
         200,
         404,
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("year", ["1999", "abc", "", "\x00", "1e30", "2101"])
+def test_a_grid_posted_for_a_bad_year_is_refused_and_keeps_this_years_quotas(company, client, year):
+    # given: rep_a's January and February quotas for this year
+    rep = company["rep"]
+    this_year = timezone.localdate().year
+    for month, revenue in ((1, "1000"), (2, "500")):
+        Quota.objects.create(
+            rep=rep, period="month", period_start=date(this_year, month, 1), revenue=revenue
+        )
+    client.force_login(company["north_mgr"])
+
+    # when: a grid comes back with a year the page never offers, or cut short
+    bad_year = client.post(
+        grid_url(rep), {"year": year, "month-1999-01-01-revenue": "7"}, follow=True
+    )
+    cut_short = client.post(
+        grid_url(rep, this_year), {"year": str(this_year), "month-2026-01-01-revenue": "7"}
+    )
+
+    # then: nothing saved, and the page says why
+    assert "nothing was saved" in bad_year.content.decode().lower()
+    assert "came back incomplete" in cut_short.content.decode()
+    assert sorted(Quota.objects.filter(rep=rep).values_list("revenue", flat=True)) == [
+        Decimal("500.00"),
+        Decimal("1000.00"),
+    ]
