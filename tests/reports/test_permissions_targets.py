@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from reports.models import ActivityGoal, Quota
 from tests.factories.crm import CustomerFactory, DealFactory
+from tests.helpers import quota_grid_post
 
 WHO = ["rep", "other_rep", "north_mgr", "south_mgr", "admin"]
 
@@ -40,7 +41,7 @@ def test_rep_pages_get(company, client, name, expected):
 @pytest.mark.django_db
 def test_quota_grid_post(company, client):
     url = reverse("reports:quota-grid", args=[company["rep"].pk])
-    data = {"year": "2026", "month-2026-01-01-revenue": "10"}
+    data = quota_grid_post(**{"month-2026-01-01-revenue": "10"})
     check(company, client, "post", url, [403, 404, 302, 404, 302], data)
     assert Quota.objects.get().set_by == company["admin"]
 

@@ -10,24 +10,11 @@ from django.utils import timezone
 
 from reports.models import ActivityGoal, CommissionPlan, ExpectationProfile, Incentive, Quota
 from tests.factories.crm import CustomerFactory, DealFactory
+from tests.helpers import quota_grid_post as grid
 
 
 def grid_url(rep, year=2026):
     return reverse("reports:quota-grid", args=[rep.pk]) + f"?year={year}"
-
-
-def grid(year=2026, **cells):
-    """A posted grid as the browser sends it: every cell, blank unless given."""
-    from reports.forms import QUOTA_FIELD_LABELS, quota_field_name
-
-    periods = [("month", date(year, m, 1)) for m in range(1, 13)]
-    periods += [("quarter", date(year, m, 1)) for m in (1, 4, 7, 10)] + [("year", date(year, 1, 1))]
-    data = {
-        quota_field_name(period, start, name): ""
-        for period, start in periods
-        for name in QUOTA_FIELD_LABELS
-    }
-    return {**data, "year": str(year), **cells}
 
 
 @pytest.mark.django_db
