@@ -51,7 +51,7 @@ def requested_week(raw: str | None, *, default: str) -> tuple[str, str]:
 
 def week_label(day: date) -> str:
     year, number, _ = day.isocalendar()
-    return f"{year}-W{number:02d}"
+    return f"{year:04d}-W{number:02d}"
 
 
 def week_of(moment: datetime, tz: zoneinfo.ZoneInfo) -> str:

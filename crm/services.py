@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from activities.weeks import FIRST_YEAR
 from crm.choices import DealStage, OwnedObject, OwnershipChangeSource
 from crm.models import Contact, Customer, Deal, DealStageChange, OwnershipChange, Stage
 from reports.kpis import mark_deal_stale
@@ -137,6 +138,8 @@ def deal_stage_requirements(
         errors["lost_reason"] = "A lost deal needs a reason."
     if closed_at and closed_at > timezone.localdate():
         errors["closed_at"] = "The close date cannot be in the future."
+    elif closed_at and closed_at.year < FIRST_YEAR:  # reports count it in an ISO week
+        errors["closed_at"] = f"Give a close date in {FIRST_YEAR} or later."
     return errors
 
 
@@ -151,6 +154,18 @@ def deal_close_field_errors(
     if (lost_reason or "").strip() and stage != DealStage.LOST:
         errors["lost_reason"] = "Only lost deals have a lost reason."
     return errors
+
+
+def _typed_close_field_errors(
+    *, deal: Deal, stage: str, closed_at: date | None, lost_reason: str
+) -> dict[str, str]:
+    """deal_close_field_errors for what was typed now. The stored close date and reason
+    that a reopened deal's form sends back unchanged are not typed: the move clears them."""
+    return deal_close_field_errors(
+        stage=stage,
+        closed_at=closed_at if closed_at != deal.closed_at else None,
+        lost_reason=lost_reason if (lost_reason or "") != (deal.lost_reason or "") else "",
+    )
 
 
 @transaction.atomic
@@ -168,9 +183,14 @@ def deal_move_stage(
     """
     if stage not in DealStage.values:
         raise ValidationError({"stage": f"“{stage}” is not a pipeline stage."})
+    typed = _typed_close_field_errors(
+        deal=deal, stage=stage, closed_at=closed_at, lost_reason=lost_reason
+    )
     closed_at = closed_at or (deal.closed_at if stage == deal.stage_id else None)
     lost_reason = lost_reason or (deal.lost_reason if stage == deal.stage_id else "")
-    errors = deal_stage_requirements(stage=stage, closed_at=closed_at, lost_reason=lost_reason)
+    errors = typed | deal_stage_requirements(
+        stage=stage, closed_at=closed_at, lost_reason=lost_reason
+    )
     if errors:
         raise ValidationError(errors)
     previous = deal.stage_id
@@ -332,13 +352,6 @@ def deal_update(
     customer = fields.pop("customer", deal.customer)
     owner = fields.pop("owner", deal.owner)
     code = _stage_code(fields.pop("stage", deal.stage_id))
-    # A close date or reason typed for a stage without one is an error; the stored ones a
-    # reopened deal's form sends back unchanged are cleared by the move, as reopening does.
-    typed = {
-        name: fields[name]
-        for name in ("closed_at", "lost_reason")
-        if name in fields and fields[name] != getattr(deal, name)
-    }
     closed_at = fields.pop("closed_at", deal.closed_at)
     lost_reason = fields.pop("lost_reason", deal.lost_reason) or ""
     probability = fields.pop("probability", None)
@@ -349,8 +362,8 @@ def deal_update(
     )
     errors |= _deal_value_errors(amount=fields.get("amount"), probability=probability)
     errors |= deal_stage_requirements(stage=code, closed_at=closed_at, lost_reason=lost_reason)
-    errors |= deal_close_field_errors(
-        stage=code, closed_at=typed.get("closed_at"), lost_reason=typed.get("lost_reason", "")
+    errors |= _typed_close_field_errors(
+        deal=deal, stage=code, closed_at=closed_at, lost_reason=lost_reason
     )
     if "title" in fields and not (fields["title"] or "").strip():
         errors["title"] = "Give the deal a title."

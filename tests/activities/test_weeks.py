@@ -25,6 +25,15 @@ def test_week_bounds_are_local_midnights():
     assert end.isoformat() == "2026-11-23T00:00:00+01:00"
 
 
+def test_a_week_label_always_has_four_year_digits_so_labels_sort_by_time():
+    from datetime import date
+
+    from activities.weeks import week_label
+
+    assert week_label(date(999, 6, 1)) == "0999-W22"
+    assert sorted([week_label(date(2026, 1, 5)), week_label(date(999, 6, 1))])[0] == "0999-W22"
+
+
 def test_year_boundary_weeks():
     assert week_of(datetime(2027, 1, 1, 12, tzinfo=UTC), BERLIN) == "2026-W53"
     assert shift_week("2026-W53", 1) == "2027-W01"

@@ -398,6 +398,8 @@ def test_deals_import_with_stage_history_credit_and_log(company):
         ("C,T,1,lost,,,", "lost_reason", "A lost deal needs a reason."),
         ("C,T,1,won,,2999-01-01,", "closed_at", "The close date cannot be in the future."),
         ("C,T,1,lead,,2025-01-01,", "closed_at", "Only won or lost deals have a close date."),
+        ("C,T,1,won,,0999-06-01,", "closed_at", "Give a close date in 1900 or later."),
+        ("C,T,1,won,,0001-01-01,", "closed_at", "Give a close date in 1900 or later."),
     ],
 )
 def test_each_bad_deal_value_gets_a_specific_row_message(company, row, field, message):

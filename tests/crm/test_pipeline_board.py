@@ -269,6 +269,34 @@ def test_won_with_a_future_close_date_is_refused(rep_client, company):
     assert deal.stage_id == "lead"
 
 
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"stage": "qualified", "closed_at": "2026-01-01"}, "Only won or lost deals have a"),
+        ({"stage": "proposal", "lost_reason": "Too expensive"}, "Only lost deals have a lost"),
+        (
+            {"stage": "won", "closed_at": "2026-01-05", "lost_reason": "Too expensive"},
+            "Only lost deals have a lost",
+        ),
+        ({"stage": "won", "closed_at": "0999-06-01"}, "Give a close date in 1900 or later."),
+        ({"stage": "won", "closed_at": "0001-01-01"}, "Give a close date in 1900 or later."),
+    ],
+)
+def test_close_fields_a_move_cannot_keep_are_field_errors_in_the_card(
+    rep_client, company, body, message
+):
+    deal = DealFactory(customer=CustomerFactory(owner=company["rep"]))
+    before = Deal.objects.values().get(pk=deal.pk)
+
+    response = rep_client.post(
+        reverse("crm:deal-move", args=[deal.pk]), {**body, "confirm": "1"}, **HTMX
+    )
+
+    assert message in response.content.decode()
+    assert Deal.objects.values().get(pk=deal.pk) == before
+    assert not DealStageChange.objects.filter(deal=deal).exists()
+
+
 def test_an_unknown_stage_is_a_field_error_not_a_500(rep_client, company):
     deal = DealFactory(customer=CustomerFactory(owner=company["rep"]))
     response = rep_client.post(reverse("crm:deal-move", args=[deal.pk]), {"stage": "bogus"}, **HTMX)
