@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from crm.choices import OPEN_STAGES
 from crm.models import Customer, Deal
 from handover.choices import HandoverReason
 from handover.models import Handover, HandoverAssignment, ItemOverride, KnowledgeNote
@@ -168,9 +169,9 @@ def handover_plan_update(
     deal_ids = {e.get("object_id") for e in overrides if e.get("kind") == "deal"}
     task_ids = {e.get("object_id") for e in overrides if e.get("kind") == "task"}
     own_deals = set(
-        Deal.objects.filter(owner_id=rep_id, pk__in=[d for d in deal_ids if _is_id(d)]).values_list(
-            "pk", flat=True
-        )
+        Deal.objects.filter(
+            owner_id=rep_id, stage_id__in=OPEN_STAGES, pk__in=[d for d in deal_ids if _is_id(d)]
+        ).values_list("pk", flat=True)
     )
     own_tasks = set(
         Task.objects.filter(

@@ -202,10 +202,16 @@ def plan_items(request: HttpRequest, pk: int, customer_id: int) -> HttpResponse:
     handover = _managed(request, pk)
     customer = get_object_or_404(plan_customers(handover=handover), pk=customer_id)
     receivers = receivers_for(departing_rep=handover.departing_rep, by=request.user)
+    items = customer_items(handover=handover, customer=customer)
+    listed = {("deal", d.pk) for d in items["deals"]} | {("task", t.pk) for t in items["tasks"]}
     error = ""
     if request.method == "POST":
         form = ItemOverrideForm(request.POST, receivers=receivers)
-        if form.is_valid():
+        if form.is_valid() and (
+            (form.cleaned_data["kind"], form.cleaned_data["object_id"]) not in listed
+        ):
+            error = f"That is not an open deal or task of {customer.name} in this handover."
+        elif form.is_valid():
             receiver = form.cleaned_data["receiver"]
             try:
                 services.handover_plan_update(
@@ -221,6 +227,8 @@ def plan_items(request: HttpRequest, pk: int, customer_id: int) -> HttpResponse:
                 )
             except ValidationError as exc:
                 error = " ".join(exc.messages)
+            else:
+                items = customer_items(handover=handover, customer=customer)  # the new override
         else:
             error = " ".join(e for errs in form.errors.values() for e in errs)
         if not request.htmx:
@@ -233,7 +241,7 @@ def plan_items(request: HttpRequest, pk: int, customer_id: int) -> HttpResponse:
         "handover": handover,
         "customer": customer,
         "receivers": list(receivers.order_by("username")),
-        "items": customer_items(handover=handover, customer=customer),
+        "items": items,
         "item_error": error,
         "is_open": handover.status in ("draft", "scheduled"),
     }

@@ -213,6 +213,35 @@ def test_item_override_on_a_customer_row(client, company):
     assert "not an open deal" in bad.content.decode()
 
 
+def test_an_override_for_a_closed_deal_or_another_customers_item_is_refused(client, company):
+    # given: two customers in the plan, one with a won deal
+    first, second = _portfolio(company, 2)
+    won = DealFactory(
+        customer=first, owner=company["rep"], stage_id="won", closed_at=timezone.localdate()
+    )
+    other_task = Task.objects.get(customer=second)
+    handover = _start(company)
+    client.force_login(company["admin"])
+    url = reverse("handover:items", args=[handover.pk, first.pk])
+    to = company["other_rep"].pk
+
+    # when: overriding the won deal, or the second customer's task through the first's row
+    closed = client.post(url, {"kind": "deal", "object_id": won.pk, "receiver": to}, **HTMX)
+    elsewhere = client.post(
+        url, {"kind": "task", "object_id": other_task.pk, "receiver": to}, **HTMX
+    )
+    api = client.patch(
+        f"/api/handovers/{handover.pk}/plan/",
+        {"overrides": [{"kind": "deal", "object_id": won.pk, "receiver": to}]},
+        content_type="application/json",
+    )
+
+    # then
+    assert (closed.status_code, elsewhere.status_code, api.status_code) == (400, 400, 400)
+    assert "not an open deal or task of" in elsewhere.content.decode()
+    assert not ItemOverride.objects.exists()
+
+
 def test_preview_counts_every_change(client, company):
     customers = _portfolio(company, 2)
     ContactFactory(customer=customers[0])
