@@ -29,7 +29,8 @@ def _check_manager(*, handover: Handover, by: User) -> None:
         raise PermissionDenied("Only an admin or the rep's own manager may change this handover.")
 
 
-def _check_open(*, handover: Handover) -> None:
+def ensure_plan_open(*, handover: Handover) -> None:
+    """ValidationError({"handover": ...}) once the handover is done or reversed."""
     if handover.status not in OPEN_STATUSES:
         raise ValidationError(
             {
@@ -132,7 +133,7 @@ def handover_plan_update(
     from activities.models import Task
 
     _check_manager(handover=handover, by=by)
-    _check_open(handover=handover)
+    ensure_plan_open(handover=handover)
     assignments, overrides = list(assignments or []), list(overrides or [])
     errors: dict[str, list[str]] = {}
     receiver_ids = {e.get("receiver") for e in [*assignments, *overrides]} - {None}
@@ -252,7 +253,7 @@ def handover_bulk_assign(
     empty means any) to one receiver, in one UPDATE plus one bulk insert for customers the
     plan did not cover yet. Returns how many customers now go to the receiver."""
     _check_manager(handover=handover, by=by)
-    _check_open(handover=handover)
+    ensure_plan_open(handover=handover)
     if (
         receiver is None
         or not receivers_for(departing_rep=handover.departing_rep, by=by)
@@ -292,7 +293,7 @@ def knowledge_note_save(
     is_rep = by.pk == handover.departing_rep_id
     if not (is_rep or can_manage_handover(user=by, handover=handover)):
         raise PermissionDenied("Only the departing rep or their manager may write notes.")
-    _check_open(handover=handover)
+    ensure_plan_open(handover=handover)
     errors = {}
     in_plan = customer is not None and (
         customer.owner_id == handover.departing_rep_id

@@ -176,6 +176,11 @@ def plan_assign(request: HttpRequest, pk: int, customer_id: int) -> HttpResponse
 @require_POST
 def plan_bulk_assign(request: HttpRequest, pk: int) -> HttpResponse:
     handover = _managed(request, pk)
+    try:  # a closed plan page has no bulk form to show the error in: say it on top
+        services.ensure_plan_open(handover=handover)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("handover:plan", pk=handover.pk)
     form = BulkAssignForm(
         request.POST,
         receivers=receivers_for(departing_rep=handover.departing_rep, by=request.user),

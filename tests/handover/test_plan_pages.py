@@ -196,6 +196,23 @@ def test_bulk_assign_bad_input(client, company):
     assert not HandoverAssignment.objects.filter(proposed=False).exists()
 
 
+@pytest.mark.parametrize("receiver", ["other_rep", "abc"])
+def test_bulk_assign_on_a_closed_handover_says_why_on_the_plan_page(client, company, receiver):
+    _portfolio(company, 2)
+    handover = _start(company)
+    Handover.objects.filter(pk=handover.pk).update(status="reversed")
+    before = list(HandoverAssignment.objects.values_list("customer", "receiver"))
+    client.force_login(company["admin"])
+    value = company[receiver].pk if receiver in company else receiver
+
+    response = client.post(
+        reverse("handover:bulk-assign", args=[handover.pk]), {"receiver": value}, follow=True
+    )
+
+    assert "its plan can no longer change" in response.content.decode()
+    assert list(HandoverAssignment.objects.values_list("customer", "receiver")) == before
+
+
 def test_item_override_on_a_customer_row(client, company):
     customers = _portfolio(company, 1)
     deal = customers[0].deals.get()
