@@ -297,7 +297,7 @@ def call_report_submit(*, report, by: User, comments: str | None = None):
     return report
 
 
-def _review(*, report, by: User, status: str, comment: str):
+def _review(*, report, by: User, status: str, comment: str, comment_required: bool = False):
     report = (
         type(report)
         .objects.select_for_update(of=("self",))
@@ -310,6 +310,10 @@ def _review(*, report, by: User, status: str, comment: str):
         raise ValidationError(
             f"Only a submitted report can be reviewed; this one is "
             f"{report.get_status_display().lower()}."
+        )
+    if comment_required and not comment:  # after the status: a draft is the first problem
+        raise ValidationError(
+            {"comment": "Say what needs to change: a returned report needs a comment."}
         )
     report.status = status
     report.reviewed_by = by
@@ -329,12 +333,13 @@ def call_report_approve(*, report, by: User, comment: str = ""):
 def call_report_return(*, report, by: User, comment: str):
     """The manager sends the report back with a comment saying what to change; the rep can
     then edit and resubmit it (the week unlocks until then)."""
-    comment = (comment or "").strip()
-    if not comment:
-        raise ValidationError(
-            {"comment": "Say what needs to change: a returned report needs a comment."}
-        )
-    return _review(report=report, by=by, status="returned", comment=comment)
+    return _review(
+        report=report,
+        by=by,
+        status="returned",
+        comment=(comment or "").strip(),
+        comment_required=True,
+    )
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.selectors import teams_visible_to
 from activities import services
+from activities.choices import CallReportStatus
 from activities.forms import CallReportApproveForm, CallReportCommentsForm, CallReportReturnForm
 from activities.models import WeeklyCallReport
 from activities.selectors import (
@@ -165,16 +166,19 @@ def _review_action(request: HttpRequest, pk: int, *, approve: bool) -> HttpRespo
     form_class = CallReportApproveForm if approve else CallReportReturnForm
     form = form_class(request.POST)
     forms = {"approve": form} if approve else {"give_back": form}
-    if form.is_valid():
+    # A report not waiting for review: the service's refusal is what the manager must read,
+    # whatever the comment holds (the panel then shows no comment box to mark).
+    if form.is_valid() or report.status != CallReportStatus.SUBMITTED:
+        comment = form.cleaned_data.get("comment", "")
         try:
             if approve:
                 report = services.call_report_approve(
-                    report=report, by=request.user, comment=form.cleaned_data["comment"]
+                    report=report, by=request.user, comment=comment
                 )
                 notice = f"{report.rep}'s report for {report.week} approved."
             else:
                 report = services.call_report_return(
-                    report=report, by=request.user, comment=form.cleaned_data["comment"]
+                    report=report, by=request.user, comment=comment
                 )
                 notice = f"{report.rep}'s report for {report.week} returned with your comment."
         except ValidationError as exc:

@@ -147,15 +147,26 @@ def test_manager_returns_with_htmx_then_approves_after_resubmit(client, company,
     assert report.status == "approved" and report.reviewed_by == company["north_mgr"]
 
 
-def test_approving_a_report_that_is_not_submitted_says_why(client, company):
+@pytest.mark.parametrize(
+    ("action", "comment"),
+    [("approve", None), ("approve", "\x00"), ("return", ""), ("return", "\x00")],
+)
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "page"])
+def test_reviewing_a_report_that_is_not_submitted_says_why_whatever_the_comment(
+    client, company, action, comment, htmx
+):
     report = services.call_report_get_or_create(rep=company["rep"], week=WEEK)
     client.force_login(company["north_mgr"])
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    data = {} if comment is None else {"comment": comment}
+
     response = client.post(
-        reverse("activities:call-report-approve", args=[report.pk]), HTTP_HX_REQUEST="true"
+        reverse(f"activities:call-report-{action}", args=[report.pk]), data, **headers
     )
+
     assert "Only a submitted report can be reviewed" in response.content.decode()
     report.refresh_from_db()
-    assert report.status == "draft"
+    assert (report.status, report.review_comment) == ("draft", "")
 
 
 # --- API --------------------------------------------------------------------------------
