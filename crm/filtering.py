@@ -30,9 +30,6 @@ class YesNoField(forms.NullBooleanField):
             "“%(value)s” is not true or false.", code="invalid", params={"value": value}
         )
 
-    def validate(self, value):
-        pass
-
 
 class BooleanFilter(django_filters.BooleanFilter):
     field_class = YesNoField

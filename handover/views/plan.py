@@ -212,11 +212,11 @@ def plan_items(request: HttpRequest, pk: int, customer_id: int) -> HttpResponse:
     error = ""
     if request.method == "POST":
         form = ItemOverrideForm(request.POST, receivers=receivers)
-        if form.is_valid() and (
-            (form.cleaned_data["kind"], form.cleaned_data["object_id"]) not in listed
-        ):
+        if not form.is_valid():
+            error = " ".join(e for errs in form.errors.values() for e in errs)
+        elif (form.cleaned_data["kind"], form.cleaned_data["object_id"]) not in listed:
             error = f"That is not an open deal or task of {customer.name} in this handover."
-        elif form.is_valid():
+        else:
             receiver = form.cleaned_data["receiver"]
             try:
                 services.handover_plan_update(
@@ -234,8 +234,6 @@ def plan_items(request: HttpRequest, pk: int, customer_id: int) -> HttpResponse:
                 error = " ".join(exc.messages)
             else:
                 items = customer_items(handover=handover, customer=customer)  # the new override
-        else:
-            error = " ".join(e for errs in form.errors.values() for e in errs)
         if not request.htmx:
             if error:
                 messages.error(request, error)
