@@ -16,35 +16,33 @@ from activities.filters import TaskFilter
 from activities.models import Task
 from activities.selectors import tasks_for_list
 from crm.api.customers import ScopedCustomerField
-from crm.api.fields import IdRelatedField, ModelSerializer
+from crm.api.fields import ModelSerializer, ScopedRelatedField
 from crm.api.viewsets import ScopedQuerysetMixin, ServiceCallMixin
 from crm.models import Deal
 
 
-class TaskAssigneeField(IdRelatedField):
+class TaskAssigneeField(ScopedRelatedField):
     """Assignee choices: whom the caller may assign to, plus the task's current assignee."""
 
-    def get_queryset(self):
-        request = self.context.get("request")
-        if request is None or not request.user.is_authenticated:
-            return User.objects.none()
-        people = assignable_owners_for(user=request.user)
+    model = User
+
+    def scope(self, user):
+        people = assignable_owners_for(user=user)
         instance = getattr(self.parent, "instance", None)
         if isinstance(instance, Task):
             people = people | User.objects.filter(pk=instance.assignee_id)
         return people.distinct()
 
 
-class ScopedDealField(IdRelatedField):
+class ScopedDealField(ScopedRelatedField):
     """Deal choices: the caller's visible deals only."""
 
-    def get_queryset(self):
+    model = Deal
+
+    def scope(self, user):
         from crm.selectors import deals_visible_to
 
-        request = self.context.get("request")
-        if request is None or not request.user.is_authenticated:
-            return Deal.objects.none()
-        return deals_visible_to(user=request.user)
+        return deals_visible_to(user=user)
 
 
 class TaskSerializer(ModelSerializer):

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from accounts.selectors import assignable_owners_for
 from crm import services
-from crm.api.fields import IdRelatedField, ModelSerializer
+from crm.api.fields import ModelSerializer, ScopedRelatedField
 from crm.api.viewsets import ScopedQuerysetMixin, ServiceCallMixin
 from crm.choices import OwnershipChangeSource
 from crm.filters import ContactFilter, CustomerFilter
@@ -29,24 +29,22 @@ from crm.selectors import contacts_visible_to, customers_for_list, customers_vis
 from crm.tasks import recompute_key_customers
 
 
-class ScopedOwnerField(IdRelatedField):
+class ScopedOwnerField(ScopedRelatedField):
     """Owner choices: whom the caller may assign customers to."""
 
-    def get_queryset(self):
-        request = self.context.get("request")
-        if request is None or not request.user.is_authenticated:
-            return User.objects.none()
-        return assignable_owners_for(user=request.user)
+    model = User
+
+    def scope(self, user):
+        return assignable_owners_for(user=user)
 
 
-class ScopedCustomerField(IdRelatedField):
+class ScopedCustomerField(ScopedRelatedField):
     """Customer choices: the caller's visible customers only."""
 
-    def get_queryset(self):
-        request = self.context.get("request")
-        if request is None or not request.user.is_authenticated:
-            return Customer.objects.none()
-        return customers_visible_to(user=request.user)
+    model = Customer
+
+    def scope(self, user):
+        return customers_visible_to(user=user)
 
 
 class CustomerSerializer(ModelSerializer):

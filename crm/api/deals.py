@@ -11,7 +11,7 @@ from accounts.models import User
 from accounts.selectors import assignable_owners_for
 from crm import services
 from crm.api.customers import ScopedCustomerField
-from crm.api.fields import IdRelatedField, ModelSerializer
+from crm.api.fields import ModelSerializer, ScopedRelatedField
 from crm.api.viewsets import ScopedQuerysetMixin, ServiceCallMixin
 from crm.choices import DealStage, OwnershipChangeSource
 from crm.filters import DealFilter
@@ -19,14 +19,13 @@ from crm.models import Deal
 from crm.selectors import deals_visible_to
 
 
-class DealOwnerField(IdRelatedField):
+class DealOwnerField(ScopedRelatedField):
     """Owner choices: whom the caller may assign deals to, plus the deal's current owner."""
 
-    def get_queryset(self):
-        request = self.context.get("request")
-        if request is None or not request.user.is_authenticated:
-            return User.objects.none()
-        owners = assignable_owners_for(user=request.user)
+    model = User
+
+    def scope(self, user):
+        owners = assignable_owners_for(user=user)
         instance = getattr(self.parent, "instance", None)
         if isinstance(instance, Deal):
             owners = owners | User.objects.filter(pk=instance.owner_id)

@@ -23,3 +23,20 @@ class ModelSerializer(serializers.ModelSerializer):
     """ModelSerializer whose foreign keys are IdRelatedFields."""
 
     serializer_related_field = IdRelatedField
+
+
+class ScopedRelatedField(IdRelatedField):
+    """A related object among those the signed-in caller may pick: a subclass names the
+    `model` and says which in `scope(user)`. Without a signed-in request (the schema being
+    generated) there is nothing to pick."""
+
+    model: type
+
+    def scope(self, user):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        user = getattr(self.context.get("request"), "user", None)
+        if user is None or not user.is_authenticated:
+            return self.model.objects.none()
+        return self.scope(user)

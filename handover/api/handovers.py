@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from accounts.selectors import users_visible_to
-from crm.api.fields import IdRelatedField, ModelSerializer
+from crm.api.fields import ModelSerializer, ScopedRelatedField
 from crm.api.viewsets import ScopedQuerysetMixin, ServiceCallMixin
 from crm.models import Customer
 from handover import services
@@ -50,14 +50,13 @@ def _count_sq(model, **filters):
     )
 
 
-class DepartingRepField(IdRelatedField):
+class DepartingRepField(ScopedRelatedField):
     """Reps the caller can see (another team's rep reads like one that does not exist)."""
 
-    def get_queryset(self):
-        request = self.context.get("request")
-        if request is None or not request.user.is_authenticated:
-            return User.objects.none()
-        return users_visible_to(user=request.user)
+    model = User
+
+    def scope(self, user):
+        return users_visible_to(user=user)
 
 
 class HandoverSerializer(ModelSerializer):

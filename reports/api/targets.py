@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from accounts.models import Team, User
 from accounts.selectors import teams_visible_to
 from activities.weeks import parse_week
-from crm.api.fields import IdRelatedField, ModelSerializer
+from crm.api.fields import ModelSerializer, ScopedRelatedField
 from crm.api.viewsets import ScopedQuerysetMixin, ServiceCallMixin
 from crm.filtering import BooleanFilter, FilterSet, IntegerFilter
 from reports import services
@@ -33,24 +33,22 @@ class ManagersWrite(BasePermission):
         return request.method in SAFE_METHODS or not request.user.is_rep
 
 
-def _user(field) -> User | None:
-    request = field.context.get("request")
-    user = getattr(request, "user", None)
-    return user if user is not None and user.is_authenticated else None
-
-
-class TargetRepField(IdRelatedField):
+class TargetRepField(ScopedRelatedField):
     """Rep choices: the reps in the caller's scope."""
 
-    def get_queryset(self):
-        user = _user(self)
-        return target_reps_for(user=user) if user else User.objects.none()
+    model = User
+
+    def scope(self, user):
+        return target_reps_for(user=user)
 
 
-class ScopedTeamField(IdRelatedField):
-    def get_queryset(self):
-        user = _user(self)
-        return teams_visible_to(user=user) if user else Team.objects.none()
+class ScopedTeamField(ScopedRelatedField):
+    """Team choices: the teams in the caller's scope."""
+
+    model = Team
+
+    def scope(self, user):
+        return teams_visible_to(user=user)
 
 
 # --- Quotas ----------------------------------------------------------------------------------
