@@ -8,6 +8,7 @@ from accounts.models import User
 from accounts.selectors import assignable_owners_for
 from activities.models import Task
 from activities.services import MAX_PLANNED
+from crm.ids import parse_id
 from crm.widgets import FastSelect, FastSelectMultiple
 
 # --- Tasks and weekly plan (issue 4: engineer B) -----------------------------------------
@@ -233,8 +234,7 @@ class QuickLogForm(forms.Form):
 
     def _chosen_customer_id(self) -> int | None:
         raw = self.data.get("customer") if self.is_bound else self.initial.get("customer")
-        raw = str(getattr(raw, "pk", raw) or "")
-        return int(raw) if raw.isdigit() else None
+        return parse_id(getattr(raw, "pk", raw))
 
     def clean_customer(self):
         if self.fixed_customer is not None:

@@ -27,6 +27,7 @@ from django.utils import timezone
 from accounts.models import CompetingLine, User
 from crm.choices import CLOSED_STAGES, OPEN_STAGES
 from crm.expressions import InSubquery
+from crm.ids import parse_id
 from crm.models import Contact, Customer, Deal, DealStageChange, OwnershipChange, Stage
 from crm.search import name_search_q
 
@@ -107,7 +108,7 @@ def customer_picker_choices(
             .values_list("customer_id", flat=True)[: limit * 10]
         )
         ids = list(dict.fromkeys(recent))[:limit]
-    wanted = {*ids, *(int(i) for i in include_ids if str(i).isdigit())}
+    wanted = {*ids, *(pk for pk in map(parse_id, include_ids) if pk is not None)}
     return list(visible.filter(pk__in=wanted).order_by("name", "id").values_list("pk", "name"))
 
 

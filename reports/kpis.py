@@ -62,6 +62,7 @@ from django.utils import timezone
 from accounts.models import Team, User
 from activities.weeks import parse_week, week_bounds, week_label, week_monday
 from crm.choices import OPEN_STAGES, DealStage
+from crm.ids import parse_id
 from reports.choices import PeriodKind
 from reports.models import Quota, StaleWeek, WeeklyKPI
 
@@ -602,9 +603,7 @@ def request_kpi_recompute(*, by: User, week: str, team_id=None) -> list[int | No
     teams = teams_visible_to(user=by)
     if team_id not in (None, ""):
         # Whole ids only: int(1.5), int(True) and int("１") would all read as team 1.
-        whole = isinstance(team_id, int) and not isinstance(team_id, bool)
-        digits = isinstance(team_id, str) and team_id.isascii() and team_id.isdigit()
-        team_ids = [int(team_id)] if (whole or digits) and len(str(team_id)) < 19 else []
+        team_ids = [tid] if (tid := parse_id(team_id)) is not None else []
         if not team_ids or not teams.filter(pk=team_ids[0]).exists():
             errors["team"] = ["Choose one of your teams."]
     elif by.is_admin:

@@ -22,6 +22,7 @@ from activities.selectors import (
     activity_lock_reason,
     recent_activities,
 )
+from crm.ids import parse_id
 from crm.models import Customer, Deal
 from crm.selectors import customers_visible_to, deals_visible_to
 from crm.web import add_service_errors
@@ -78,8 +79,9 @@ def quick_log_context(
 
 def _fixed_links(request: HttpRequest, mode: str) -> tuple[Customer | None, Deal | None]:
     """The customer or deal a form was preselected for ("customer:7", "deal:9"), in scope."""
-    kind, _, pk = (mode or "").partition(":")
-    if not pk.isdigit():
+    kind, _, raw = (mode or "").partition(":")
+    pk = parse_id(raw)
+    if pk is None:
         return None, None
     if kind == "deal":
         deal = get_object_or_404(

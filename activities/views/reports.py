@@ -26,6 +26,7 @@ from activities.selectors import (
     team_report_status,
 )
 from activities.weeks import parse_week, shift_week, week_monday
+from crm.ids import parse_id
 from crm.web import add_service_errors
 
 
@@ -113,10 +114,8 @@ def call_report_team(request: HttpRequest) -> HttpResponse:
     if _valid_week(request, week) is None:
         week = current_week(user=request.user)
     teams = list(teams_visible_to(user=request.user))
-    team_id = request.GET.get("team", "")
-    team_id = (
-        int(team_id) if team_id.isdigit() and any(t.pk == int(team_id) for t in teams) else None
-    )
+    team_id = parse_id(request.GET.get("team"))
+    team_id = team_id if any(t.pk == team_id for t in teams) else None
     rows = team_report_status(manager=request.user, week=week, team_id=team_id)
     context = {
         "week": week,

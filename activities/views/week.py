@@ -17,6 +17,7 @@ from activities.forms import WeeklyPlanForm
 from activities.selectors import current_week, my_week, week_reps_for
 from activities.views.logging import quick_log_context
 from activities.weeks import parse_week, requested_week, shift_week
+from crm.ids import parse_id
 
 
 def _week_rep(request: HttpRequest) -> User:
@@ -24,9 +25,9 @@ def _week_rep(request: HttpRequest) -> User:
     raw = request.GET.get("rep", "")
     if not raw or raw == str(request.user.pk):
         return request.user
-    if not raw.isdigit():
+    if parse_id(raw) is None:
         raise Http404("No such rep.")
-    rep = week_reps_for(user=request.user).filter(pk=raw).first()
+    rep = week_reps_for(user=request.user).filter(pk=parse_id(raw)).first()
     if rep is None:
         raise Http404("No such rep.")
     return rep

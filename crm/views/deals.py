@@ -16,6 +16,7 @@ from crm import services
 from crm.choices import CLOSED_STAGES, OwnedObject
 from crm.filters import DealFilter
 from crm.forms import DealForm, DealMoveForm
+from crm.ids import parse_id
 from crm.models import Deal, Stage
 from crm.selectors import (
     customers_visible_to,
@@ -161,8 +162,8 @@ def deal_export(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def deal_create(request: HttpRequest) -> HttpResponse:
     initial = {}
-    customer_id = request.GET.get("customer", "")
-    if customer_id.isdigit():
+    customer_id = parse_id(request.GET.get("customer"))
+    if customer_id is not None:
         customer = customers_visible_to(user=request.user).filter(pk=customer_id).first()
         if customer is not None:
             initial["customer"] = customer.pk

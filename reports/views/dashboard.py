@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from activities.selectors import current_week
 from activities.weeks import requested_week, shift_week, week_monday
+from crm.ids import parse_id
 from crm.web import csv_download
 from reports import dashboard as dash
 from reports import kpis
@@ -36,9 +37,10 @@ def _team_id(request: HttpRequest, teams: list, source=None) -> int | None:
     raw = (source.get("team") or "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or not any(team.pk == int(raw) for team in teams):
+    team_id = parse_id(raw)
+    if team_id is None or not any(team.pk == team_id for team in teams):
         raise Http404("No such team.")
-    return int(raw)
+    return team_id
 
 
 def _scoped_rep(request: HttpRequest, rep_id) -> User:
@@ -193,10 +195,10 @@ def dashboard_export_view(request: HttpRequest, table: str) -> HttpResponse:
     if request.user.is_rep:
         rep = request.user
     elif request.GET.get("rep"):
-        raw = request.GET["rep"].strip()
-        if not raw.isdigit():
+        rep_id = parse_id(request.GET["rep"])
+        if rep_id is None:
             raise Http404("No such rep.")
-        rep = _scoped_rep(request, int(raw))
+        rep = _scoped_rep(request, rep_id)
     else:
         rep = None
     if rep is not None:
