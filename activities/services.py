@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from activities.models import Activity, Task, WeeklyPlan
-from activities.weeks import parse_week, user_tz, week_of
+from activities.weeks import FIRST_YEAR, parse_week, user_tz, week_of
 from crm.models import Customer, Deal
 from reports.kpis import mark_activities_stale
 
@@ -532,6 +532,8 @@ def _validate_activities(*, by: User, items: list[dict], now: datetime) -> tuple
                 occurred_at = timezone.make_aware(occurred_at, tz)
             if occurred_at > now + FUTURE_GRACE:
                 err["occurred_at"] = MSG_FUTURE
+            elif occurred_at < datetime(FIRST_YEAR, 1, 1, tzinfo=tz):  # weeks start there
+                err["occurred_at"] = f"Give a date in {FIRST_YEAR} or later."
         duration = item.get("duration_minutes")
         if duration is not None:
             if isinstance(duration, bool) or not isinstance(duration, int):

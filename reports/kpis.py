@@ -568,6 +568,11 @@ def recompute_stale_weeks(*, limit: int = 200) -> int:
     its own mark (compute_weekly_kpis), so a mark added meanwhile survives for the next."""
     marks = list(StaleWeek.objects.select_related("team").order_by("marked_at", "pk")[:limit])
     for mark in marks:
+        try:
+            parse_week(mark.week)
+        except ValidationError:  # a week no page can show (older data): nothing to compute
+            mark.delete()
+            continue
         compute_weekly_kpis(week=mark.week, team=mark.team)
     return len(marks)
 

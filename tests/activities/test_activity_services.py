@@ -3,7 +3,7 @@ input gets its own message and saves nothing, a week whose report is submitted t
 entries instead of refusing them, and mistakes are corrected only by the owner, during the
 week, until the report is submitted. Batches are all or nothing in a fixed number of queries."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -134,6 +134,24 @@ def test_bad_input_gets_its_own_message_and_saves_nothing(world, extra, field, m
     assert message in " ".join(errors_of(exc_info)[field])
     assert Activity.objects.count() == 0
     assert Task.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "when",
+    [datetime(1, 1, 1, tzinfo=UTC), datetime(1899, 12, 31, 10, tzinfo=UTC)],
+    ids=["year 1", "1899"],
+)
+def test_an_activity_before_1900_is_refused_and_marks_no_week_stale(world, when):
+    from reports.models import StaleWeek
+
+    with pytest.raises(ValidationError) as exc_info:
+        services.activity_log(
+            by=world["rep"], kind="call", customer=world["customer"], occurred_at=when
+        )
+
+    assert errors_of(exc_info)["occurred_at"] == ["Give a date in 1900 or later."]
+    assert not Activity.objects.exists()
+    assert not StaleWeek.objects.exists()
 
 
 def test_later_today_and_tomorrow_morning_are_accepted(world):

@@ -122,3 +122,17 @@ def test_a_refused_late_activity_marks_nothing(company):
         activity_log(by=rep, kind="bogus", customer=CustomerFactory(owner=rep))
 
     assert not StaleWeek.objects.exists()
+
+
+def test_a_stale_mark_for_a_week_no_page_can_show_is_dropped_and_the_others_recomputed(company):
+    # given: an old mark for 1899-W52 (refused today, possible in older data) before a real one
+    north = company["north"]
+    StaleWeek.objects.create(team=north, week="1899-W52")
+    StaleWeek.objects.create(team=north, week="2026-W10")
+
+    # when
+    recompute_stale_weeks()
+
+    # then: no mark is left and the real week has its rows
+    assert not StaleWeek.objects.exists()
+    assert WeeklyKPI.objects.filter(week="2026-W10", team=north).exists()
