@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from activities.models import Activity, Task, WeeklyPlan
-from activities.weeks import FIRST_YEAR, parse_week, user_tz, week_of
+from activities.weeks import FIRST_YEAR, date_range_error, parse_week, user_tz, week_of
 from crm.models import Customer, Deal
 from reports.kpis import mark_activities_stale
 
@@ -45,6 +45,8 @@ def _task_errors(
         errors["due_date"] = "Give the task a due date."
     elif not isinstance(due_date, date):
         errors["due_date"] = "Enter a valid date."
+    elif date_range_error(due_date):
+        errors["due_date"] = date_range_error(due_date)
     if assignee is None:
         errors["assignee"] = "Choose who does this task."
     elif assignee.pk != current_assignee_id and (
@@ -560,6 +562,8 @@ def _validate_activities(*, by: User, items: list[dict], now: datetime) -> tuple
             err["next_step_due"] = "Enter a valid date."
         elif step_due is not None and step_due < timezone.localdate(now, tz):
             err["next_step_due"] = "The next step cannot be due in the past."
+        elif step_due is not None and date_range_error(step_due):
+            err["next_step_due"] = date_range_error(step_due)
         if len(step_title) > 200:
             err["next_step_title"] = "Keep the next step under 200 characters."
         if err:

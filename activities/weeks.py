@@ -36,6 +36,14 @@ def parse_week(value: str) -> tuple[int, int]:
     return year, number
 
 
+def date_range_error(day: date) -> str:
+    """ "" for a date within the weeks the product counts in, else the message saying so
+    (due dates, periods: a year like 1 or 9999 is a typing slip, not a plan)."""
+    if FIRST_YEAR <= day.year <= LAST_YEAR:
+        return ""
+    return f"Give a date between {FIRST_YEAR} and {LAST_YEAR}."
+
+
 def requested_week(raw: str | None, *, default: str) -> tuple[str, str]:
     """(week, problem): the ISO week a page was asked for, or `default` and the reason when
     the request named something that is not an ISO week."""

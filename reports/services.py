@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 
 from accounts.models import Team, User
-from activities.weeks import parse_week
+from activities.weeks import date_range_error, parse_week
 from reports.choices import ExpectationMetric, PeriodKind
 from reports.models import (
     ActivityGoal,
@@ -94,6 +94,8 @@ def _check_period(*, period: str, period_start, errors: dict) -> None:
         errors["period"] = f"Choose one of {', '.join(PeriodKind.values)}."
     elif not isinstance(period_start, date):
         errors["period_start"] = "Enter the period's first day, e.g. 2026-04-01."
+    elif date_range_error(period_start):
+        errors["period_start"] = date_range_error(period_start)
     elif period_start_of(period=period, day=period_start) != period_start:
         first = period_start_of(period=period, day=period_start)
         errors["period_start"] = (
@@ -374,6 +376,8 @@ def expectation_profile_save(
     clean_items, errors = _item_errors(items)
     if not isinstance(starts_on, date):
         errors["starts_on"] = "Enter the day the expectations start, e.g. 2026-01-01."
+    elif date_range_error(starts_on):
+        errors["starts_on"] = date_range_error(starts_on)
     if errors:
         raise ValidationError(errors)
     profile, _ = ExpectationProfile.objects.update_or_create(

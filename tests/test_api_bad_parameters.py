@@ -86,3 +86,39 @@ def test_an_id_that_is_not_a_whole_number_is_refused_not_truncated(company, api_
     assert not Deal.objects.exists()
     assert not Task.objects.exists()
     assert not User.objects.filter(username="newbie").exists()
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1899-12-31", "3000-01-01"])
+def test_dates_outside_1900_to_2999_are_refused_where_they_plan_something(company, api_as, day):
+    from reports.models import Quota
+
+    customer = CustomerFactory(owner=company["rep"])
+    rep_api, mgr_api = api_as(company["rep"]), api_as(company["north_mgr"])
+    start = day[:8] + "01"  # a first day, so only the range is wrong
+
+    task = rep_api.post(
+        "/api/tasks/", {"title": "T", "customer": customer.pk, "due_date": day}, format="json"
+    )
+    quota = mgr_api.post(
+        "/api/quotas/",
+        {"rep": company["rep"].pk, "period": "month", "period_start": start, "revenue": "1"},
+        format="json",
+    )
+
+    assert task.status_code == 400 and "between 1900 and 2999" in task.json()["due_date"][0]
+    assert quota.status_code == 400 and "between 1900 and 2999" in quota.json()["period_start"][0]
+    assert not Task.objects.exists() and not Quota.objects.exists()
+
+
+def test_an_incentive_for_a_year_outside_1900_to_2999_is_a_form_error(company, client):
+    from reports.models import Incentive
+
+    client.force_login(company["north_mgr"])
+    data = {"name": "I", "reward": "R", "attainment": "100", "rep": company["rep"].pk}
+
+    response = client.post(
+        "/targets/incentives/", {**data, "period": "year", "period_start": "9999-01-01"}
+    )
+
+    assert "between 1900 and 2999" in response.content.decode()
+    assert not Incentive.objects.exists()
