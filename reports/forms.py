@@ -160,6 +160,18 @@ class ExpectationProfileForm(forms.Form):
             for metric, label in ExpectationMetric.choices
         ]
 
+    def clean(self):
+        """A weight or note typed for a measure without a target would be dropped: ask."""
+        cleaned = super().clean()
+        for metric in ExpectationMetric.values:
+            typed = cleaned.get(f"{metric}-weight") or cleaned.get(f"{metric}-note")
+            if cleaned.get(f"{metric}-target") is None and typed:
+                self.add_error(
+                    f"{metric}-target",
+                    "Give a target for this measure, or clear its weight and note.",
+                )
+        return cleaned
+
     def items(self) -> list[dict]:
         rows = []
         for metric in ExpectationMetric.values:
@@ -220,13 +232,13 @@ class CommissionPlanForm(forms.Form):
                 self.add_error(missing, "A tier needs both an attainment level and a rate.")
         return data
 
-    def tiers(self) -> list[tuple[Decimal, Decimal]]:
+    def tiers(self) -> list[tuple[Decimal, Decimal] | None]:
+        """One entry per row, None for a row left empty (so errors keep their row)."""
         rows = []
         for n in range(TIER_ROWS):
             start = self.cleaned_data.get(f"tiers-{n}-attainment_from")
             rate = self.cleaned_data.get(f"tiers-{n}-rate")
-            if start is not None and rate is not None:
-                rows.append((start, rate))
+            rows.append((start, rate) if start is not None and rate is not None else None)
         return rows
 
 

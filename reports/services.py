@@ -400,7 +400,9 @@ def commission_plan_save(
     tiers: list[tuple] = (),
 ) -> CommissionPlan:
     """Write the rep's commission plan: a base rate (% of a won deal) and optional tiers
-    (from N% quota attainment in the tier period, rate R%), replacing previous tiers."""
+    (from N% quota attainment in the tier period, rate R%), replacing previous tiers. A None
+    in `tiers` is a row left empty: skipped, but counted, so an error names the row the
+    user typed it in ("tiers-2-rate")."""
     _check_may_set(by=by, rep=rep)
     errors: dict = {}
     rate = _money(base_rate, field="base_rate", errors=errors, maximum=Decimal("100"))
@@ -408,7 +410,10 @@ def commission_plan_save(
         errors["tier_period"] = f"Choose one of {', '.join(PeriodKind.values)}."
     clean_tiers = []
     seen = set()
-    for index, (attainment_from, tier_rate) in enumerate(tiers):
+    for index, tier in enumerate(tiers):
+        if tier is None:
+            continue
+        attainment_from, tier_rate = tier
         start = _money(
             attainment_from,
             field=f"tiers-{index}-attainment_from",

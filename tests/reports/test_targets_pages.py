@@ -174,6 +174,45 @@ def test_commission_plan_and_commission_page(company, client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "typed", [{"prospecting_cold_calls-weight": "100"}, {"prospecting_cold_calls-note": "Phone"}]
+)
+def test_a_weight_or_note_without_a_target_is_asked_for_not_dropped(company, client, typed):
+    client.force_login(company["north_mgr"])
+    data = {"starts_on": "2026-01-01", "new_customers_primary-target": "10", **typed}
+
+    response = client.post(reverse("reports:expectations-edit", args=[company["rep"].pk]), data)
+
+    assert response.context["form"].errors["prospecting_cold_calls-target"] == [
+        "Give a target for this measure, or clear its weight and note."
+    ]
+    assert not ExpectationProfile.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_tier_error_shows_on_the_row_it_was_typed_in_after_an_empty_row(company, client):
+    # given: the first tier row left empty, the third with a rate over 100%
+    client.force_login(company["north_mgr"])
+    data = {
+        "base_rate": "5",
+        "tier_period": "quarter",
+        "tiers-1-attainment_from": "120",
+        "tiers-1-rate": "8",
+        "tiers-2-attainment_from": "150",
+        "tiers-2-rate": "150",
+    }
+
+    # when
+    response = client.post(reverse("reports:commission-plan", args=[company["rep"].pk]), data)
+
+    # then: the third row carries the error, the second none
+    form = response.context["form"]
+    assert form.errors["tiers-2-rate"] == ["Must be at most 100."]
+    assert "tiers-1-rate" not in form.errors
+    assert not CommissionPlan.objects.exists()
+
+
+@pytest.mark.django_db
 def test_incentive_offered_then_earned_on_the_reps_commission_page(company, client):
     rep = company["rep"]
     Quota.objects.create(rep=rep, period="quarter", period_start=date(2026, 1, 1), revenue=500)
