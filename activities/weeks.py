@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-WEEK_RE = re.compile(r"^([0-9]{4})-W([0-9]{2})$")  # ASCII digits only: not "２０２６-W47"
+WEEK_RE = re.compile(r"([0-9]{4})-W([0-9]{2})")  # ASCII digits only: not "２０２６-W47"
 # Pages step a year and more around the week they show (trends, last year, next week): a
 # week far enough from Python's date limits that every such step stays a real date.
 FIRST_YEAR, LAST_YEAR = 1900, 2999
@@ -15,7 +15,9 @@ FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 def parse_week(value: str) -> tuple[int, int]:
     """'2026-W47' -> (2026, 47); a specific ValidationError for anything else."""
-    match = WEEK_RE.match((value or "").strip())
+    # No stripping: callers store and compare the value as given, so " 2026-W49" must not
+    # pass as a week (it sorts before every real one).
+    match = WEEK_RE.fullmatch(value or "")  # whole value: "$" would let "\n" trail
     if not match:
         # The value goes in as a parameter, never into the message: form and filter code
         # formats messages with `%`, which a value like "%s" would break.

@@ -41,7 +41,19 @@ def test_year_boundary_weeks():
 
 
 @pytest.mark.parametrize(
-    "bad", ["2026-47", "2026-W00", "2025-W53", "W47", "", "2026-W7", "9999-W52", "0001-W01"]
+    "bad",
+    [
+        "2026-47",
+        "2026-W00",
+        "2025-W53",
+        "W47",
+        "",
+        "2026-W7",
+        "9999-W52",
+        "0001-W01",
+        " 2026-W49",
+        "2026-W47\n",
+    ],
 )
 def test_bad_weeks_are_refused_with_a_message(bad):
     with pytest.raises(ValidationError):
