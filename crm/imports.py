@@ -34,6 +34,7 @@ from crm.choices import (
     OwnershipChangeSource,
     Segment,
 )
+from crm.ids import parse_id
 from crm.models import Contact, Customer, Deal, DealStageChange, ImportJob, Stage
 from crm.selectors import customers_visible_to
 from crm.services import (
@@ -373,7 +374,7 @@ def _load_lookups(*, kind: str, rows: list[tuple[int, dict]], importer: User) ->
     customers_by_id: dict[int, Customer] = {}
     customers_by_name: dict[str, list[Customer]] = {}
     if refs:
-        ids = {int(v) for v in refs if _is_id(v)}
+        ids = {pk for pk in map(parse_id, refs) if pk is not None}
         for customer in customers_visible_to(user=importer).filter(
             Q(pk__in=ids) | Q(name__in=refs)
         ):
@@ -406,13 +407,10 @@ def _load_lookups(*, kind: str, rows: list[tuple[int, dict]], importer: User) ->
     )
 
 
-def _is_id(value: str) -> bool:
-    return value.isascii() and value.isdigit() and len(value) < 19
-
-
 def _resolve_customer(value: str, lookups: _Lookups) -> Customer:
-    if _is_id(value) and int(value) in lookups.customers_by_id:
-        return lookups.customers_by_id[int(value)]
+    pk = parse_id(value)
+    if pk in lookups.customers_by_id:
+        return lookups.customers_by_id[pk]
     matches = lookups.customers_by_name.get(value, [])
     if len(matches) > 1:
         raise _Bad(

@@ -113,6 +113,16 @@ def _receivers_by_id(*, handover: Handover, ids: set[int], by: User) -> dict[int
     return receivers_for(departing_rep=handover.departing_rep, by=by).in_bulk(list(ids))
 
 
+def _repeats(keys) -> set[int]:
+    """Indexes of the entries whose key an earlier entry already gave (None: no key)."""
+    seen, repeats = set(), set()
+    for index, key in enumerate(keys):
+        if key is not None and key in seen:
+            repeats.add(index)
+        seen.add(key)
+    return repeats
+
+
 def _not_a_receiver(*, by: User) -> str:
     return "an active rep who can receive work" + ("" if by.is_admin else " in your team")
 
@@ -150,15 +160,14 @@ def handover_plan_update(
             handover=handover, customer_id__in=[c for c in customer_ids if _is_id(c)]
         ).values_list("customer_id", flat=True)
     )
-    seen: set = set()
+    # JSON may hold anything, lists included: only ids can repeat
+    twice = _repeats(e.get("customer") if _is_id(e.get("customer")) else None for e in assignments)
     for i, entry in enumerate(assignments):
         cid, rid = entry.get("customer"), entry.get("receiver")
-        if _is_id(cid):  # JSON may hold anything here, lists included: ids only
-            if cid in seen:
-                errors.setdefault("assignments", []).append(
-                    f"Row {i + 1}: customer {cid} is given twice; give each customer once."
-                )
-            seen.add(cid)
+        if i in twice:
+            errors.setdefault("assignments", []).append(
+                f"Row {i + 1}: customer {cid} is given twice; give each customer once."
+            )
         if not _is_id(cid) or cid not in portfolio:
             errors.setdefault("assignments", []).append(
                 f"Row {i + 1}: customer {cid} is not in this handover."
@@ -179,15 +188,18 @@ def handover_plan_update(
             assignee_id=rep_id, done=False, pk__in=[t for t in task_ids if _is_id(t)]
         ).values_list("pk", flat=True)
     )
-    seen = set()
+    twice = _repeats(
+        (e.get("kind"), e.get("object_id"))
+        if _is_id(e.get("object_id")) and e.get("kind") in ItemOverride.Kind.values
+        else None
+        for e in overrides
+    )
     for i, entry in enumerate(overrides):
         kind, oid, rid = entry.get("kind"), entry.get("object_id"), entry.get("receiver")
-        if _is_id(oid) and kind in ItemOverride.Kind.values:
-            if (kind, oid) in seen:
-                errors.setdefault("overrides", []).append(
-                    f"Row {i + 1}: {kind} {oid} is given twice; give each item once."
-                )
-            seen.add((kind, oid))
+        if i in twice:
+            errors.setdefault("overrides", []).append(
+                f"Row {i + 1}: {kind} {oid} is given twice; give each item once."
+            )
         if kind not in ItemOverride.Kind.values:
             errors.setdefault("overrides", []).append(
                 f"Row {i + 1}: kind must be “deal” or “task”."

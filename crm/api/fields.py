@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from crm.ids import parse_id
+
 
 class IdRelatedField(serializers.PrimaryKeyRelatedField):
     """A related object by its integer id. DRF would look up 1.5, true or "１" as id 1
@@ -13,8 +15,7 @@ class IdRelatedField(serializers.PrimaryKeyRelatedField):
 
     def to_internal_value(self, data):
         whole = isinstance(data, int) and not isinstance(data, bool)
-        digits = isinstance(data, str) and data.isascii() and data.strip().isdigit()
-        if not (whole or digits):
+        if not (whole or (isinstance(data, str) and parse_id(data) is not None)):
             self.fail("incorrect_type", data_type=type(data).__name__)
         return super().to_internal_value(data)
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
 from accounts.selectors import teams_visible_to
+from crm.ids import parse_id
 from crm.web import add_service_errors
 from reports import services
 from reports.forms import (
@@ -40,14 +41,13 @@ from reports.selectors import (
     target_reps_for,
 )
 
-FIRST_YEAR, LAST_YEAR = 2000, 2100
+TARGET_YEARS = range(2000, 2101)  # the years the targets pages offer
 
 
 def _asked_year(source) -> int | None:
     """The year in `source` (query or form), or None when missing or nonsense."""
-    raw = source.get("year", "")
-    year = int(raw) if raw.isascii() and raw.isdigit() and len(raw) == 4 else None
-    return year if year and FIRST_YEAR <= year <= LAST_YEAR else None
+    year = parse_id(source.get("year"))
+    return year if year in TARGET_YEARS else None
 
 
 def _year(request: HttpRequest) -> int:
@@ -94,7 +94,10 @@ def quota_grid_page(request: HttpRequest, rep_id: int) -> HttpResponse:
     valid = request.method == "POST" and form.is_valid()
     if request.method == "POST" and posted_year is None:
         # Never save a grid under a year it was not posted for: its cells would be blanks.
-        form.add_error(None, f"Choose a year from {FIRST_YEAR} to {LAST_YEAR}; nothing was saved.")
+        form.add_error(
+            None,
+            f"Choose a year from {TARGET_YEARS[0]} to {TARGET_YEARS[-1]}; nothing was saved.",
+        )
         valid = False
     if valid:
         try:
