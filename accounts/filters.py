@@ -1,12 +1,13 @@
 import django_filters
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
 from crm.filtering import FilterSet
 
 
 class UserFilter(FilterSet):
-    search = django_filters.CharFilter(method="filter_search", label="Search")
+    search = django_filters.CharFilter(method="filter_search", label=_("Search"))
     ordering = django_filters.OrderingFilter(
         fields=(("username", "username"), ("last_name", "last_name"), ("date_joined", "joined"))
     )

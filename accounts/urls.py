@@ -1,19 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts.forms import LoginForm
+from accounts.views import passwords, profile, security, sign_in, two_factor
 
 app_name = "accounts"
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html",
-            authentication_form=LoginForm,
-            redirect_authenticated_user=True,
-        ),
-        name="login",
-    ),
+    *sign_in.urlpatterns,
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    *passwords.urlpatterns,
+    *two_factor.urlpatterns,
+    *security.urlpatterns,
+    *profile.urlpatterns,
 ]

@@ -1,6 +1,8 @@
 """Filtersets of the activity domain, each serving its browser list and its API list."""
 
 import django_filters
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.selectors import users_visible_to
@@ -43,21 +45,24 @@ class TaskFilter(FilterSet):
     """Filters of the task list page and /api/tasks/. Expects tasks_for_list (it filters on
     the `is_overdue` annotation)."""
 
-    search = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label="Search")
-    assignee = django_filters.ModelChoiceFilter(
-        queryset=_task_people, label="Assignee", empty_label="Anyone"
+    search = django_filters.CharFilter(
+        field_name="title", lookup_expr="icontains", label=_("Search")
     )
-    customer = django_filters.ModelChoiceFilter(queryset=_task_customers)
-    deal = django_filters.ModelChoiceFilter(queryset=_task_deals)
-    done = BooleanFilter(label="Done")
-    overdue = BooleanFilter(field_name="is_overdue", label="Overdue")
+    assignee = django_filters.ModelChoiceFilter(
+        queryset=_task_people, label=_("Assignee"), empty_label=_("Anyone")
+    )
+    customer = django_filters.ModelChoiceFilter(queryset=_task_customers, label=_("Customer"))
+    deal = django_filters.ModelChoiceFilter(queryset=_task_deals, label=_("Deal"))
+    # Translators: a task filter: done or open.
+    done = BooleanFilter(label=_("Done"))
+    overdue = BooleanFilter(field_name="is_overdue", label=_("Overdue"))
     due_after = django_filters.DateFilter(
-        field_name="due_date", lookup_expr="gte", label="Due from"
+        field_name="due_date", lookup_expr="gte", label=_("Due from")
     )
     due_before = django_filters.DateFilter(
-        field_name="due_date", lookup_expr="lte", label="Due until"
+        field_name="due_date", lookup_expr="lte", label=_("Due until")
     )
-    due_date = django_filters.DateFilter()
+    due_date = django_filters.DateFilter(label=_("Due date"))
     ordering = django_filters.OrderingFilter(
         fields=(
             ("due_date", "due_date"),
@@ -66,7 +71,7 @@ class TaskFilter(FilterSet):
             ("done", "done"),
             ("created_at", "created_at"),
         ),
-        label="Sort by",
+        label=_("Sort by"),
     )
 
     class Meta:
@@ -99,9 +104,10 @@ class CallReportFilter(FilterSet):
     """Filters of /api/call-reports/: ?rep=7&week=2026-W47&status=submitted. A malformed
     week is a 400 with a specific message, not an empty list."""
 
-    rep = django_filters.ModelChoiceFilter(queryset=_reps_for_request, label="Rep")
-    week = django_filters.CharFilter(label="ISO week", validators=[parse_week])
-    status = django_filters.ChoiceFilter(choices=CallReportStatus.choices)
+    # Translators: a sales rep (representative).
+    rep = django_filters.ModelChoiceFilter(queryset=_reps_for_request, label=_("Rep"))
+    week = django_filters.CharFilter(label=_("ISO week"), validators=[parse_week])
+    status = django_filters.ChoiceFilter(choices=CallReportStatus.choices, label=_("Status"))
 
     class Meta:
         model = WeeklyCallReport
@@ -117,11 +123,22 @@ class ActivityFeedFilter(FilterSet):
     whole days in the manager's time zone. Expects activities already scoped."""
 
     rep = django_filters.ModelChoiceFilter(
-        field_name="owner", queryset=_reps_for_request, label="Rep", empty_label="Everyone"
+        field_name="owner",
+        queryset=_reps_for_request,
+        label=_("Rep"),
+        empty_label=_("Everyone"),
     )
-    kind = django_filters.ChoiceFilter(choices=ActivityKind.choices, empty_label="Any kind")
-    date_from = django_filters.DateFilter(method="filter_date_from", label="From")
-    date_to = django_filters.DateFilter(method="filter_date_to", label="To")
+    kind = django_filters.ChoiceFilter(
+        choices=ActivityKind.choices, label=_("Kind"), empty_label=_("Any kind")
+    )
+    # Translators: the first day of a date range filter.
+    date_from = django_filters.DateFilter(
+        method="filter_date_from", label=pgettext_lazy("start of a date range", "From")
+    )
+    # Translators: the last day of a date range filter.
+    date_to = django_filters.DateFilter(
+        method="filter_date_to", label=pgettext_lazy("end of a date range", "To")
+    )
 
     class Meta:
         model = Activity
@@ -146,7 +163,7 @@ class ActivityFeedFilter(FilterSet):
         data = self.form.cleaned_data if valid else {}
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
-            self.form.add_error("date_to", "The end date is before the start date.")
+            self.form.add_error("date_to", gettext("The end date is before the start date."))
             return False
         return valid
 
@@ -164,27 +181,30 @@ class ActivityFilter(FilterSet):
     ?search= (notes), ?ordering=-occurred_at|duration_minutes|kind|created_at. Owner,
     customer and deal choices follow the caller's scope; a malformed value is a 400."""
 
-    owner = django_filters.ModelChoiceFilter(queryset=_task_people, label="Owner")
-    customer = django_filters.ModelChoiceFilter(queryset=_task_customers)
-    deal = django_filters.ModelChoiceFilter(queryset=_task_deals)
-    kind = django_filters.ChoiceFilter(choices=ActivityKind.choices)
-    week = django_filters.CharFilter(label="ISO week", validators=[parse_week])
+    owner = django_filters.ModelChoiceFilter(queryset=_task_people, label=_("Owner"))
+    customer = django_filters.ModelChoiceFilter(queryset=_task_customers, label=_("Customer"))
+    deal = django_filters.ModelChoiceFilter(queryset=_task_deals, label=_("Deal"))
+    kind = django_filters.ChoiceFilter(choices=ActivityKind.choices, label=_("Kind"))
+    week = django_filters.CharFilter(label=_("ISO week"), validators=[parse_week])
     occurred_after = django_filters.IsoDateTimeFilter(
-        field_name="occurred_at", lookup_expr="gte", label="Occurred at or after"
+        field_name="occurred_at", lookup_expr="gte", label=_("Occurred at or after")
     )
     occurred_before = django_filters.IsoDateTimeFilter(
-        field_name="occurred_at", lookup_expr="lt", label="Occurred before"
+        field_name="occurred_at", lookup_expr="lt", label=_("Occurred before")
     )
-    is_late = BooleanFilter()
-    is_prospecting = BooleanFilter()
-    search = django_filters.CharFilter(field_name="notes", lookup_expr="icontains")
+    is_late = BooleanFilter(label=_("Is late"))
+    is_prospecting = BooleanFilter(label=_("Is prospecting"))
+    search = django_filters.CharFilter(
+        field_name="notes", lookup_expr="icontains", label=_("Notes contains")
+    )
     ordering = django_filters.OrderingFilter(
         fields=(
             ("occurred_at", "occurred_at"),
             ("duration_minutes", "duration_minutes"),
             ("kind", "kind"),
             ("created_at", "created_at"),
-        )
+        ),
+        label=_("Ordering"),
     )
 
     class Meta:
@@ -196,7 +216,7 @@ class ActivityFilter(FilterSet):
         data = self.form.cleaned_data if valid else {}
         start, end = data.get("occurred_after"), data.get("occurred_before")
         if start and end and start >= end:
-            self.form.add_error("occurred_before", "The end is not after the start.")
+            self.form.add_error("occurred_before", gettext("The end is not after the start."))
             return False
         return valid
 

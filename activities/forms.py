@@ -3,6 +3,8 @@ re-check everything, so a tampered POST still gets a field error, never a save."
 
 from django import forms
 from django.urls import reverse_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.selectors import assignable_owners_for
@@ -21,6 +23,15 @@ class TaskForm(forms.ModelForm):
     class Meta:
         model = Task
         fields = ["title", "due_date", "assignee", "customer", "deal", "notes"]
+        labels = {
+            # Translators: the title of a task (what needs doing).
+            "title": _("Title"),
+            "due_date": _("Due date"),
+            "assignee": _("Assignee"),
+            "customer": _("Customer"),
+            "deal": _("Deal"),
+            "notes": _("Notes"),
+        }
         widgets = {
             "due_date": forms.DateInput(attrs={"type": "date"}),
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -44,7 +55,7 @@ class TaskForm(forms.ModelForm):
             self.initial.setdefault("assignee", user.pk)
         if user.is_rep:
             assignee.disabled = True
-            assignee.help_text = "Your tasks are assigned to you."
+            assignee.help_text = gettext("Your tasks are assigned to you.")
             if self.instance.pk is None:
                 assignee.required = False
 
@@ -52,20 +63,22 @@ class TaskForm(forms.ModelForm):
 class WeeklyPlanForm(forms.Form):
     """The rep's plan for a week: how many of each activity and whom to contact."""
 
-    planned_calls = forms.IntegerField(min_value=0, max_value=MAX_PLANNED, label="Calls")
-    planned_meetings = forms.IntegerField(min_value=0, max_value=MAX_PLANNED, label="Meetings")
-    planned_visits = forms.IntegerField(min_value=0, max_value=MAX_PLANNED, label="Visits")
+    planned_calls = forms.IntegerField(min_value=0, max_value=MAX_PLANNED, label=_("Calls"))
+    planned_meetings = forms.IntegerField(min_value=0, max_value=MAX_PLANNED, label=_("Meetings"))
+    planned_visits = forms.IntegerField(min_value=0, max_value=MAX_PLANNED, label=_("Visits"))
     planned_prospects = forms.IntegerField(
-        min_value=0, max_value=MAX_PLANNED, label="New prospects"
+        min_value=0, max_value=MAX_PLANNED, label=_("New prospects")
     )
     customers = forms.ModelMultipleChoiceField(
         queryset=None,
         required=False,
-        label="Customers to contact",
+        label=_("Customers to contact"),
         # ~2,000 options for a busy rep: rendered in one join, not a template per option.
         widget=FastSelectMultiple(attrs={"size": 8}),
     )
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        required=False, label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2})
+    )
     week = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args, rep: User, **kwargs):
@@ -92,13 +105,17 @@ class CallReportCommentsForm(forms.Form):
         required=False,
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="What happened this week, what is planned next, where you need help.",
+        label=_("Comments"),
+        help_text=_("What happened this week, what is planned next, where you need help."),
     )
 
 
 class CallReportApproveForm(forms.Form):
     comment = forms.CharField(
-        required=False, max_length=5_000, widget=forms.Textarea(attrs={"rows": 2})
+        required=False,
+        max_length=5_000,
+        label=_("Comment"),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -109,7 +126,8 @@ class CallReportReturnForm(forms.Form):
         required=False,
         max_length=5_000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Say what needs to change.",
+        label=_("Comment"),
+        help_text=_("Say what needs to change."),
     )
 
 
@@ -123,11 +141,14 @@ class QuickLogForm(forms.Form):
     user's team time zone."""
 
     kind = forms.ChoiceField(
+        # Translators: the kind of an activity (call, meeting, visit…).
+        label=_("Kind"),
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose what kind of activity this was."},
+        error_messages={"required": _("Choose what kind of activity this was.")},
     )
     customer = forms.ModelChoiceField(
         queryset=None,
+        label=_("Customer"),
         # A rep's whole portfolio as options (perf): one string join, not a template per
         # option. Choosing a customer reloads the form with that customer's contacts/deals.
         widget=FastSelect(
@@ -140,45 +161,51 @@ class QuickLogForm(forms.Form):
             }
         ),
         error_messages={
-            "required": "Choose the customer.",
-            "invalid_choice": "Choose one of your customers.",
+            "required": _("Choose the customer."),
+            "invalid_choice": _("Choose one of your customers."),
         },
     )
     contact = forms.ModelChoiceField(
         queryset=None,
         required=False,
-        error_messages={"invalid_choice": "Choose a contact of this customer."},
+        label=_("Contact"),
+        error_messages={"invalid_choice": _("Choose a contact of this customer.")},
     )
     deal = forms.ModelChoiceField(
         queryset=None,
         required=False,
+        label=_("Deal"),
         error_messages={
-            "invalid_choice": "Choose one of your deals; this one is not visible to you."
+            "invalid_choice": _("Choose one of your deals; this one is not visible to you.")
         },
     )
-    outcome = forms.ChoiceField(required=False)
+    outcome = forms.ChoiceField(required=False, label=_("Outcome"))
     duration_minutes = forms.IntegerField(
         required=False,
-        label="Duration (minutes)",
+        label=_("Duration (minutes)"),
         widget=forms.NumberInput(attrs={"min": 0, "max": 1440, "step": 1}),
-        error_messages={"invalid": "Enter the duration in whole minutes."},
+        error_messages={"invalid": _("Enter the duration in whole minutes.")},
     )
     occurred_at = forms.DateTimeField(
         required=False,
-        label="When",
-        help_text="Leave empty for now.",
+        # Translators: the date and time an activity happened.
+        label=_("When"),
+        help_text=_("Leave empty for now."),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        error_messages={"invalid": "Enter a date and time."},
+        error_messages={"invalid": _("Enter a date and time.")},
     )
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    is_prospecting = forms.BooleanField(required=False, label="Prospecting")
-    next_step_title = forms.CharField(required=False, max_length=200, label="Next step")
+    notes = forms.CharField(
+        required=False, label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    # Translators: a checkbox: the activity was prospecting (looking for new customers).
+    is_prospecting = forms.BooleanField(required=False, label=_("Prospecting"))
+    next_step_title = forms.CharField(required=False, max_length=200, label=_("Next step"))
     next_step_due = forms.DateField(
         required=False,
-        label="Next step due",
+        label=_("Next step due"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter a valid date."},
+        error_messages={"invalid": _("Enter a valid date.")},
     )
 
     def __init__(self, *args, user: User, customer=None, deal=None, **kwargs):
@@ -217,8 +244,9 @@ class QuickLogForm(forms.Form):
         # Offer only the chosen customer's contacts and deals (validation still accepts any
         # visible one, so the service can say precisely what is wrong with it).
         if chosen is None:
-            self.fields["contact"].widget.choices = [("", "Choose the customer first")]
-            self.fields["deal"].widget.choices = [("", "Choose the customer first")]
+            first = gettext("Choose the customer first")
+            self.fields["contact"].widget.choices = [("", first)]
+            self.fields["deal"].widget.choices = [("", first)]
         else:
             contacts = contacts_visible_to(user=user).filter(customer_id=chosen)
             self.fields["contact"].widget.choices = [
@@ -265,7 +293,7 @@ class ActivityEditForm(QuickLogForm):
     def __init__(self, *args, activity, **kwargs):
         super().__init__(*args, customer=activity.customer, **kwargs)
         del self.fields["next_step_title"], self.fields["next_step_due"]
-        self.fields["occurred_at"].help_text = "Within the same week."
+        self.fields["occurred_at"].help_text = gettext("Within the same week.")
         if not self.is_bound:
             from django.utils import timezone
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from activities.choices import ActivityKind, ActivityOutcome, CallReportStatus
 
@@ -21,20 +22,20 @@ class Activity(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="activities"
     )
     occurred_at = models.DateTimeField()
-    week = models.CharField(max_length=8, help_text="ISO week in the owner's team time zone.")
+    week = models.CharField(max_length=8, help_text=_("ISO week in the owner's team time zone."))
     duration_minutes = models.PositiveIntegerField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=ActivityOutcome.choices, blank=True)
     notes = models.TextField(blank=True)
     is_prospecting = models.BooleanField(default=False)
     is_late = models.BooleanField(
-        default=False, help_text="Logged after the week's call report was submitted."
+        default=False, help_text=_("Logged after the week's call report was submitted.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
-        verbose_name_plural = "activities"
+        verbose_name_plural = _("activities")
         indexes = [
             models.Index(fields=["owner", "week", "kind"]),
             models.Index(fields=["customer", "occurred_at"]),

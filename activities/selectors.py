@@ -18,6 +18,8 @@ from django.db.models import (
     Window,
 )
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from activities.choices import ActivityKind, CallReportStatus
@@ -35,10 +37,10 @@ STALE_DEAL_DAYS = 14
 CONTACT_KINDS = (ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.VISIT, ActivityKind.EMAIL)
 # (label, key in counts/goal, WeeklyPlan field)
 WEEK_METRICS = (
-    ("Calls", "calls", "planned_calls"),
-    ("Meetings", "meetings", "planned_meetings"),
-    ("Visits", "visits", "planned_visits"),
-    ("New prospects", "new_prospects", "planned_prospects"),
+    (_("Calls"), "calls", "planned_calls"),
+    (_("Meetings"), "meetings", "planned_meetings"),
+    (_("Visits"), "visits", "planned_visits"),
+    (_("New prospects"), "new_prospects", "planned_prospects"),
 )
 
 
@@ -241,13 +243,13 @@ def week_reps_for(*, user: User) -> QuerySet[User]:
 
 # The figures a call report shows, in order: (label, field on WeeklyCallReport).
 CALL_REPORT_FIGURES = (
-    ("Calls", "calls"),
-    ("Meetings", "meetings"),
-    ("Visits", "visits"),
-    ("Emails", "emails"),
-    ("Referrals", "referrals"),
-    ("Prospecting activities", "prospecting"),
-    ("New prospects", "new_prospects"),
+    (_("Calls"), "calls"),
+    (_("Meetings"), "meetings"),
+    (_("Visits"), "visits"),
+    (_("Emails"), "emails"),
+    (_("Referrals"), "referrals"),
+    (_("Prospecting activities"), "prospecting"),
+    (_("New prospects"), "new_prospects"),
 )
 FROZEN_STATUSES = (CallReportStatus.SUBMITTED, CallReportStatus.APPROVED)
 
@@ -288,7 +290,7 @@ def call_report_figures(*, rep: User, week: str) -> dict[str, int]:
 def call_report_figures_many(*, pairs: list[tuple[User, str]]) -> dict[tuple[int, str], dict]:
     """Live figures for many (rep, week) pairs in one GROUP BY query: list pages and the
     team status use it so their query count never depends on the number of rows."""
-    empty = {name: 0 for _, name in CALL_REPORT_FIGURES}
+    empty = {name: 0 for _label, name in CALL_REPORT_FIGURES}
     pairs = list({(rep.pk, week): (rep, week) for rep, week in pairs}.values())
     if not pairs:
         return {}
@@ -329,7 +331,7 @@ def call_report_is_frozen(report: WeeklyCallReport) -> bool:
 def call_report_shown_figures(*, report: WeeklyCallReport) -> list[tuple[str, str, int]]:
     """(label, field, value) rows: frozen values once submitted, live ones while a draft."""
     if call_report_is_frozen(report):
-        values = {name: getattr(report, name) for _, name in CALL_REPORT_FIGURES}
+        values = {name: getattr(report, name) for _label, name in CALL_REPORT_FIGURES}
     else:
         values = call_report_figures(rep=report.rep, week=report.week)
     return [(label, name, values[name]) for label, name in CALL_REPORT_FIGURES]
@@ -400,7 +402,8 @@ class ReportStatusRow:
 
     @property
     def status_label(self) -> str:
-        return self.report.get_status_display() if self.report else "Not started"
+        # Translators: status of a rep's weekly call report that does not exist yet.
+        return self.report.get_status_display() if self.report else gettext("Not started")
 
 
 def team_report_status(
@@ -428,7 +431,7 @@ def team_report_status(
         if report is not None:
             report.rep = rep
         if report is not None and call_report_is_frozen(report):
-            figures = {name: getattr(report, name) for _, name in CALL_REPORT_FIGURES}
+            figures = {name: getattr(report, name) for _label, name in CALL_REPORT_FIGURES}
         else:
             figures = live[(rep.pk, week)]
         rows.append(ReportStatusRow(rep=rep, report=report, figures=figures))

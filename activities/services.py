@@ -7,6 +7,9 @@ from datetime import date, datetime, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
 from activities.models import Activity, Task, WeeklyPlan
@@ -40,33 +43,35 @@ def _task_errors(
 
     errors = {}
     if not (title or "").strip():
-        errors["title"] = "Say what needs doing."
+        errors["title"] = _("Say what needs doing.")
     if due_date is None:
-        errors["due_date"] = "Give the task a due date."
+        errors["due_date"] = _("Give the task a due date.")
     elif not isinstance(due_date, date):
-        errors["due_date"] = "Enter a valid date."
+        errors["due_date"] = _("Enter a valid date.")
     elif date_range_error(due_date):
         errors["due_date"] = date_range_error(due_date)
     if assignee is None:
-        errors["assignee"] = "Choose who does this task."
+        errors["assignee"] = _("Choose who does this task.")
     elif assignee.pk != current_assignee_id and (
         not assignable_owners_for(user=by).filter(pk=assignee.pk).exists()
     ):
-        errors["assignee"] = f"You cannot assign tasks to {assignee}."
+        errors["assignee"] = _("You cannot assign tasks to %(person)s.") % {"person": assignee}
     if customer is not None:
         if not customers_visible_to(user=by).filter(pk=customer.pk).exists():
-            errors["customer"] = "Choose one of your customers."
+            errors["customer"] = _("Choose one of your customers.")
         elif (
             assignee is not None
             and "assignee" not in errors
             and not customers_visible_to(user=assignee).filter(pk=customer.pk).exists()
         ):
-            errors["customer"] = f"{assignee} cannot see this customer; assign it to its owner."
+            errors["customer"] = _(
+                "%(person)s cannot see this customer; assign it to its owner."
+            ) % {"person": assignee}
     if deal is not None:
         if not deals_visible_to(user=by).filter(pk=deal.pk).exists():
-            errors["deal"] = "Choose one of your deals."
+            errors["deal"] = _("Choose one of your deals.")
         elif customer is not None and deal.customer_id != customer.pk:
-            errors["deal"] = "This deal belongs to another customer."
+            errors["deal"] = _("This deal belongs to another customer.")
     return errors
 
 
@@ -92,7 +97,7 @@ def task_create(
         by=by, title=title, due_date=due_date, assignee=assignee, customer=customer, deal=deal
     )
     if defaulted and "assignee" in errors:
-        errors["assignee"] = "Choose who does this task."
+        errors["assignee"] = _("Choose who does this task.")
     if errors:
         raise ValidationError(errors)
     return Task.objects.create(
@@ -113,7 +118,7 @@ def task_update(*, task: Task, by: User, **fields) -> Task:
     task_reopen so done_at stays right."""
     unknown = set(fields) - TASK_FIELDS
     if unknown:
-        raise ValidationError({name: "This field cannot be changed." for name in unknown})
+        raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
     _check_task_visible(task=task, by=by)
     task = Task.objects.select_for_update().get(pk=task.pk)
     merged = {
@@ -139,7 +144,7 @@ def _check_task_visible(*, task: Task, by: User) -> None:
     from activities.selectors import tasks_visible_to
 
     if not tasks_visible_to(user=by).filter(pk=task.pk).exists():
-        raise PermissionDenied("This task is not yours to change.")
+        raise PermissionDenied(_("This task is not yours to change."))
 
 
 @transaction.atomic
@@ -181,7 +186,7 @@ def weekly_plan_save(
     from crm.selectors import customers_visible_to
 
     if by.pk != rep.pk:
-        raise PermissionDenied("Reps plan their own week.")
+        raise PermissionDenied(_("Reps plan their own week."))
     errors = {}
     try:
         parse_week(week)
@@ -189,7 +194,7 @@ def weekly_plan_save(
         errors["week"] = exc.messages
     else:
         if week < current_week(user=rep):
-            errors["week"] = "This week is over; plan this week or a later one."
+            errors["week"] = _("This week is over; plan this week or a later one.")
     numbers = {
         "planned_calls": planned_calls,
         "planned_meetings": planned_meetings,
@@ -200,25 +205,27 @@ def weekly_plan_save(
         if value is None:
             numbers[name] = 0
         elif not isinstance(value, int) or isinstance(value, bool):
-            errors[name] = "Enter a whole number."
+            errors[name] = _("Enter a whole number.")
         elif value < 0:
-            errors[name] = "Plan zero or more, not a negative number."
+            errors[name] = _("Plan zero or more, not a negative number.")
         elif value > MAX_PLANNED:
-            errors[name] = f"Plan at most {MAX_PLANNED:,}."
+            errors[name] = _("Plan at most %(max)s.") % {
+                "max": number_format(MAX_PLANNED, force_grouping=True)
+            }
     try:
         customer_ids = {int(getattr(c, "pk", c)) for c in customers or ()}
     except (TypeError, ValueError):
-        errors["customers"] = "Choose customers by id."
+        errors["customers"] = _("Choose customers by id.")
         customer_ids = set()
     if customer_ids:
         mine = set(
             customers_visible_to(user=rep).filter(pk__in=customer_ids).values_list("pk", flat=True)
         )
         if mine != customer_ids:
-            errors["customers"] = "Plan only customers in your portfolio."
+            errors["customers"] = _("Plan only customers in your portfolio.")
     if errors:
         raise ValidationError(errors)
-    plan, _ = WeeklyPlan.objects.update_or_create(
+    plan, _created = WeeklyPlan.objects.update_or_create(
         rep=rep, week=week, defaults={**numbers, "notes": notes or ""}
     )
     plan.customers.set(customer_ids)
@@ -252,17 +259,21 @@ def call_report_get_or_create(*, rep: User, week: str):
     except ValidationError as exc:
         raise ValidationError({"week": exc.messages}) from exc
     if week > current_week(user=rep):
-        raise ValidationError({"week": f"{week} has not started yet; report on it from then."})
-    report, _ = WeeklyCallReport.objects.get_or_create(rep=rep, week=week)
+        raise ValidationError(
+            {"week": _("%(week)s has not started yet; report on it from then.") % {"week": week}}
+        )
+    report, _created = WeeklyCallReport.objects.get_or_create(rep=rep, week=week)
     return report
 
 
 def _check_rep_may_edit(*, report, by: User) -> None:
     if by.pk != report.rep_id:
-        raise PermissionDenied("Only the rep writes and submits their own call report.")
+        raise PermissionDenied(_("Only the rep writes and submits their own call report."))
     if report.status not in EDITABLE_REPORT_STATUSES:
         raise ValidationError(
-            f"This report is {report.get_status_display().lower()}; it can no longer be changed."
+            # Translators: %(status)s is the report's status in lower case, e.g. "submitted".
+            _("This report is %(status)s; it can no longer be changed.")
+            % {"status": report.get_status_display().lower()}
         )
 
 
@@ -290,7 +301,7 @@ def call_report_submit(*, report, by: User, comments: str | None = None):
     if comments is not None:
         report.comments = comments.strip()
     figures = call_report_figures(rep=report.rep, week=report.week)
-    for _, name in CALL_REPORT_FIGURES:
+    for _label, name in CALL_REPORT_FIGURES:
         setattr(report, name, figures[name])
     report.status = "submitted"
     report.submitted_at = timezone.now()
@@ -307,15 +318,16 @@ def _review(*, report, by: User, status: str, comment: str, comment_required: bo
         .get(pk=report.pk)
     )
     if not _may_review(report=report, by=by):
-        raise PermissionDenied("Only the rep's manager or an admin reviews a call report.")
+        raise PermissionDenied(_("Only the rep's manager or an admin reviews a call report."))
     if report.status != "submitted":
         raise ValidationError(
-            f"Only a submitted report can be reviewed; this one is "
-            f"{report.get_status_display().lower()}."
+            # Translators: %(status)s is the report's status in lower case, e.g. "approved".
+            _("Only a submitted report can be reviewed; this one is %(status)s.")
+            % {"status": report.get_status_display().lower()}
         )
     if comment_required and not comment:  # after the status: a draft is the first problem
         raise ValidationError(
-            {"comment": "Say what needs to change: a returned report needs a comment."}
+            {"comment": _("Say what needs to change: a returned report needs a comment.")}
         )
     report.status = status
     report.reviewed_by = by
@@ -344,6 +356,29 @@ def call_report_return(*, report, by: User, comment: str):
     )
 
 
+def _reminder_email(*, report, rep: User):
+    """The Friday reminder to one rep, written in the rep's language."""
+    from django.conf import settings
+    from django.core.mail import EmailMessage
+    from django.utils import translation
+
+    language = getattr(rep, "language", "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        subject = _("Your call report for %(week)s is due today") % {"week": report.week}
+        body = _(
+            "Hello %(name)s,\n\n"
+            "your weekly call report for %(week)s has not been submitted yet. "
+            "Please add your comments and submit it today: %(url)s\n"
+        ) % {
+            "name": rep.first_name or rep.username,
+            "week": report.week,
+            "url": f"/reports/calls/{report.week}/",
+        }
+    return EmailMessage(
+        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[rep.email]
+    )
+
+
 @transaction.atomic
 def call_report_send_reminders(*, now=None) -> int:
     """Friday reminder: email every active rep who has not submitted the report for the week
@@ -353,8 +388,7 @@ def call_report_send_reminders(*, now=None) -> int:
     A fixed number of queries whatever the head count: reps, one insert of missing drafts,
     the due reports (locked), one update. The emails go out through one connection; if
     sending fails nothing is recorded and the next run tries again."""
-    from django.conf import settings
-    from django.core.mail import EmailMessage, get_connection
+    from django.core.mail import get_connection
 
     from activities.models import WeeklyCallReport
     from activities.selectors import reps_due_a_reminder
@@ -378,19 +412,7 @@ def call_report_send_reminders(*, now=None) -> int:
     due = [r for r in candidates if week_of_rep.get(r.rep_id) == r.week]
     if not due:
         return 0
-    emails = [
-        EmailMessage(
-            subject=f"Your call report for {r.week} is due today",
-            body=(
-                f"Hello {reps[r.rep_id].first_name or reps[r.rep_id].username},\n\n"
-                f"your weekly call report for {r.week} has not been submitted yet. "
-                f"Please add your comments and submit it today: /reports/calls/{r.week}/\n"
-            ),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[reps[r.rep_id].email],
-        )
-        for r in due
-    ]
+    emails = [_reminder_email(report=r, rep=reps[r.rep_id]) for r in due]
     get_connection().send_messages(emails)
     WeeklyCallReport.objects.filter(pk__in=[r.pk for r in due]).update(reminder_sent_at=now)
     return len(due)
@@ -415,10 +437,10 @@ ACTIVITY_FIELDS = frozenset(
         "is_prospecting",
     }
 )
-MSG_FUTURE = "An activity cannot be logged in the future (more than a day ahead)."
-MSG_LOCKED = "This week's report is submitted; the activity is locked."
-MSG_OTHER_WEEK = "Activities can only be changed during the week they happened."
-MSG_NOT_OWNER = "Only the person who logged an activity may change it."
+MSG_FUTURE = gettext_lazy("An activity cannot be logged in the future (more than a day ahead).")
+MSG_LOCKED = gettext_lazy("This week's report is submitted; the activity is locked.")
+MSG_OTHER_WEEK = gettext_lazy("Activities can only be changed during the week they happened.")
+MSG_NOT_OWNER = gettext_lazy("Only the person who logged an activity may change it.")
 _BAD_ID = -1
 
 
@@ -430,7 +452,12 @@ class ActivityBatchError(ValidationError):
         self.item_errors = item_errors
         count = len(item_errors)
         super().__init__(
-            f"Nothing was saved: {count} of the activities {'is' if count == 1 else 'are'} invalid."
+            ngettext(
+                "Nothing was saved: %(count)s of the activities is invalid.",
+                "Nothing was saved: %(count)s of the activities are invalid.",
+                count,
+            )
+            % {"count": count}
         )
 
 
@@ -489,83 +516,91 @@ def _validate_activities(*, by: User, items: list[dict], now: datetime) -> tuple
     resolved, errors = [], {}
     for index, item in enumerate(items):
         unknown = set(item) - ACTIVITY_FIELDS - {"owner", "next_step_title", "next_step_due"}
-        err: dict[str, str] = {name: "This field cannot be set here." for name in unknown}
+        err: dict[str, str] = {name: _("This field cannot be set here.") for name in unknown}
         kind = item.get("kind") or ""
         if not kind:
-            err["kind"] = "Choose what kind of activity this was."
+            err["kind"] = _("Choose what kind of activity this was.")
         elif kind not in kinds:
-            err["kind"] = f"“{kind}” is not an activity kind; use one of {', '.join(kinds)}."
+            err["kind"] = _("“%(value)s” is not an activity kind; use one of %(choices)s.") % {
+                "value": kind,
+                "choices": ", ".join(kinds),
+            }
         customer_pk = _pk(item.get("customer"))
         customer = customers.get(customer_pk)
         if customer_pk is None:
-            err["customer"] = "Choose the customer."
+            err["customer"] = _("Choose the customer.")
         elif customer is None:
-            err["customer"] = "Choose one of your customers."
+            err["customer"] = _("Choose one of your customers.")
         owner_pk = _pk(item.get("owner"))
         owner = by if owner_pk is None else owners.get(owner_pk)
         if owner is None:
-            err["owner"] = "You cannot log activities for this person."
+            err["owner"] = _("You cannot log activities for this person.")
         elif (
             customer is not None
             and owner.pk != by.pk
             and not _sees_customer(user=owner, customer=customer)
         ):
-            err["customer"] = f"{owner} cannot see this customer."
+            err["customer"] = _("%(person)s cannot see this customer.") % {"person": owner}
         contact_pk = _pk(item.get("contact"))
         contact = contacts.get(contact_pk)
         if contact_pk is not None:
             if contact is None:
-                err["contact"] = "Choose a contact of this customer."
+                err["contact"] = _("Choose a contact of this customer.")
             elif customer is not None and contact.customer_id != customer.pk:
-                err["contact"] = "This contact works at another customer."
+                err["contact"] = _("This contact works at another customer.")
         deal_pk = _pk(item.get("deal"))
         deal = deals.get(deal_pk)
         if deal_pk is not None:
             if deal is None:
-                err["deal"] = "Choose one of your deals; this one is not visible to you."
+                err["deal"] = _("Choose one of your deals; this one is not visible to you.")
             elif customer is not None and deal.customer_id != customer.pk:
-                err["deal"] = "This deal belongs to another customer."
+                err["deal"] = _("This deal belongs to another customer.")
         tz = user_tz(owner or by)
         occurred_at = item.get("occurred_at") or now
         if not isinstance(occurred_at, datetime):
-            err["occurred_at"] = "Enter a date and time."
+            err["occurred_at"] = _("Enter a date and time.")
         else:
             if timezone.is_naive(occurred_at):
                 occurred_at = timezone.make_aware(occurred_at, tz)
             if occurred_at > now + FUTURE_GRACE:
                 err["occurred_at"] = MSG_FUTURE
             elif occurred_at < datetime(FIRST_YEAR, 1, 1, tzinfo=tz):  # weeks start there
-                err["occurred_at"] = f"Give a date in {FIRST_YEAR} or later."
+                err["occurred_at"] = _("Give a date in %(year)s or later.") % {"year": FIRST_YEAR}
         duration = item.get("duration_minutes")
         if duration is not None:
             if isinstance(duration, bool) or not isinstance(duration, int):
-                err["duration_minutes"] = "Enter the duration in whole minutes."
+                err["duration_minutes"] = _("Enter the duration in whole minutes.")
             elif duration < 0:
-                err["duration_minutes"] = "The duration cannot be negative."
+                err["duration_minutes"] = _("The duration cannot be negative.")
             elif duration > MAX_DURATION_MINUTES:
-                err["duration_minutes"] = "An activity lasts at most 24 hours (1440 minutes)."
+                err["duration_minutes"] = _("An activity lasts at most 24 hours (1440 minutes).")
         outcome = item.get("outcome") or ""
         if outcome and outcome not in outcomes:
-            err["outcome"] = f"“{outcome}” is not an outcome; use one of {', '.join(outcomes)}."
+            err["outcome"] = _("“%(value)s” is not an outcome; use one of %(choices)s.") % {
+                "value": outcome,
+                "choices": ", ".join(outcomes),
+            }
         notes = item.get("notes") or ""
         if len(notes) > MAX_NOTES:
-            err["notes"] = f"Keep the notes under {MAX_NOTES:,} characters."
+            err["notes"] = _("Keep the notes under %(max)s characters.") % {
+                "max": number_format(MAX_NOTES, force_grouping=True)
+            }
         step_title = (item.get("next_step_title") or "").strip()
         step_due = item.get("next_step_due")
         if isinstance(step_due, datetime):
             step_due = step_due.date()
         if step_title and step_due is None:
-            err["next_step_due"] = "Give the next step a due date."
+            err["next_step_due"] = _("Give the next step a due date.")
         elif step_due is not None and not step_title:
-            err["next_step_title"] = "Say what the next step is."
+            err["next_step_title"] = _("Say what the next step is.")
         elif step_due is not None and not isinstance(step_due, date):
-            err["next_step_due"] = "Enter a valid date."
+            err["next_step_due"] = _("Enter a valid date.")
         elif step_due is not None and step_due < timezone.localdate(now, tz):
-            err["next_step_due"] = "The next step cannot be due in the past."
+            err["next_step_due"] = _("The next step cannot be due in the past.")
         elif step_due is not None and date_range_error(step_due):
             err["next_step_due"] = date_range_error(step_due)
         if len(step_title) > 200:
-            err["next_step_title"] = "Keep the next step under 200 characters."
+            err["next_step_title"] = _("Keep the next step under 200 characters.")
         if err:
             errors[str(index)] = {name: [message] for name, message in err.items()}
             resolved.append(None)
@@ -602,10 +637,11 @@ def activities_bulk_log(*, by: User, items: list[dict]) -> list[Activity]:
 
     items = list(items)
     if not items:
-        raise ValidationError("Send at least one activity.")
+        raise ValidationError(_("Send at least one activity."))
     if len(items) > MAX_BULK_ACTIVITIES:
         raise ValidationError(
-            f"Send at most {MAX_BULK_ACTIVITIES} activities at once; this batch has {len(items)}."
+            _("Send at most %(max)s activities at once; this batch has %(count)s.")
+            % {"max": MAX_BULK_ACTIVITIES, "count": len(items)}
         )
     now = timezone.now()
     resolved, errors = _validate_activities(by=by, items=items, now=now)
@@ -710,7 +746,7 @@ def activity_update(*, activity: Activity, by: User, **fields) -> Activity:
     week (a change may not move it into another, already counted, week)."""
     unknown = set(fields) - ACTIVITY_FIELDS
     if unknown:
-        raise ValidationError({name: "This field cannot be changed." for name in unknown})
+        raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
     now = timezone.now()
     _check_activity_changeable(activity=activity, by=by, now=now)
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
@@ -724,7 +760,13 @@ def activity_update(*, activity: Activity, by: User, **fields) -> Activity:
     values = resolved[0]
     if values["week"] != activity.week:
         raise ValidationError(
-            {"occurred_at": f"Keep the activity within {activity.week}. {MSG_OTHER_WEEK}"}
+            {
+                "occurred_at": _(
+                    "Keep the activity within %(week)s. Activities can only be changed during "
+                    "the week they happened."
+                )
+                % {"week": activity.week}
+            }
         )
     for name in ACTIVITY_FIELDS:
         setattr(activity, name, values[name])

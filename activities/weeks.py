@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 WEEK_RE = re.compile(r"([0-9]{4})-W([0-9]{2})")  # ASCII digits only: not "２０２６-W47"
 # Pages step a year and more around the week they show (trends, last year, next week): a
@@ -22,19 +23,20 @@ def parse_week(value: str) -> tuple[int, int]:
         # The value goes in as a parameter, never into the message: form and filter code
         # formats messages with `%`, which a value like "%s" would break.
         raise ValidationError(
-            "“%(value)s” is not an ISO week; use the form 2026-W47.", params={"value": value}
+            _("“%(value)s” is not an ISO week; use the form 2026-W47."), params={"value": value}
         )
     year, number = int(match.group(1)), int(match.group(2))
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValidationError(
-            f"Choose a week between {FIRST_YEAR}-W01 and {LAST_YEAR}-W52; "
-            "%(value)s is out of range.",
-            params={"value": value},
+            _("Choose a week between %(first)s-W01 and %(last)s-W52; %(value)s is out of range."),
+            params={"value": value, "first": FIRST_YEAR, "last": LAST_YEAR},
         )
     try:
         date.fromisocalendar(year, number, 1)
     except ValueError as exc:
-        raise ValidationError(f"{year} has no ISO week {number}.") from exc
+        raise ValidationError(
+            _("%(year)s has no ISO week %(number)s."), params={"year": year, "number": number}
+        ) from exc
     return year, number
 
 
@@ -43,7 +45,10 @@ def date_range_error(day: date) -> str:
     (due dates, periods: a year like 1 or 9999 is a typing slip, not a plan)."""
     if FIRST_YEAR <= day.year <= LAST_YEAR:
         return ""
-    return f"Give a date between {FIRST_YEAR} and {LAST_YEAR}."
+    return _("Give a date between %(first)s and %(last)s.") % {
+        "first": FIRST_YEAR,
+        "last": LAST_YEAR,
+    }
 
 
 def requested_week(raw: str | None, *, default: str) -> tuple[str, str]:
@@ -60,7 +65,7 @@ def requested_week(raw: str | None, *, default: str) -> tuple[str, str]:
 
 
 def week_label(day: date) -> str:
-    year, number, _ = day.isocalendar()
+    year, number, _weekday = day.isocalendar()
     return f"{year:04d}-W{number:02d}"
 
 

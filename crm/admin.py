@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from crm.models import (
@@ -5,9 +6,12 @@ from crm.models import (
     Customer,
     Deal,
     DealStageChange,
+    ExchangeRate,
     ImportJob,
     OwnershipChange,
     Stage,
+    Territory,
+    TerritoryRule,
 )
 
 
@@ -52,8 +56,8 @@ class StageChangeInline(admin.TabularInline):
 
 @admin.register(Deal)
 class DealAdmin(admin.ModelAdmin):
-    list_display = ("title", "customer", "owner", "stage", "amount", "expected_close")
-    list_filter = ("stage",)
+    list_display = ("title", "customer", "owner", "stage", "amount", "currency", "expected_close")
+    list_filter = ("stage", "currency")
     search_fields = ("title", "customer__name")
     raw_id_fields = ("customer", "owner", "credited_to")
     list_select_related = ("customer", "owner", "stage")
@@ -92,3 +96,49 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+# --- Territories (issue 13) ----------------------------------------------------------------
+class TerritoryRuleInline(admin.TabularInline):
+    model = TerritoryRule
+    extra = 1
+
+
+@admin.register(Territory)
+class TerritoryAdmin(admin.ModelAdmin):
+    """For support; managers use the Territories page (its rules are checked there)."""
+
+    list_display = ("name", "team", "priority")
+    list_filter = ("team",)
+    list_select_related = ("team",)
+    inlines = [TerritoryRuleInline]
+
+
+# --- Exchange rates (issue 14) -------------------------------------------------------------
+class ExchangeRateForm(forms.ModelForm):
+    class Meta:
+        model = ExchangeRate
+        fields = ["currency", "rate", "valid_from"]
+
+    def clean(self):
+        from crm.currency import exchange_rate_errors
+
+        data = super().clean()
+        errors = exchange_rate_errors(
+            currency=data.get("currency"), rate=data.get("rate"), valid_from=data.get("valid_from")
+        )
+        for name, message in errors.items():
+            if name not in self.errors:
+                self.add_error(name, message)
+        return data
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(admin.ModelAdmin):
+    """The rate table reports convert with: 1 unit of the currency in the company currency,
+    from `valid_from` until the currency's next rate."""
+
+    form = ExchangeRateForm
+    list_display = ("currency", "rate", "valid_from", "updated_at")
+    list_filter = ("currency",)
+    ordering = ("currency", "-valid_from")

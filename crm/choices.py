@@ -1,31 +1,40 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Segment(models.TextChoices):
-    PRIMARY = "primary", "Primary"
-    SECONDARY = "secondary", "Secondary"
+    # Translators: a customer segment (primary or secondary market).
+    PRIMARY = "primary", _("Primary")
+    SECONDARY = "secondary", _("Secondary")
 
 
 class CustomerStatus(models.TextChoices):
-    PROSPECT = "prospect", "Prospect"
-    ACTIVE = "active", "Active"
-    FORMER = "former", "Former"
+    PROSPECT = "prospect", _("Prospect")
+    ACTIVE = "active", _("Active")
+    # Translators: a customer status: no longer a customer.
+    FORMER = "former", _("Former")
 
 
 class CustomerSource(models.TextChoices):
-    COLD_CALL = "cold_call", "Cold call"
-    REFERRAL = "referral", "Referral"
-    INBOUND = "inbound", "Inbound"
-    HOUSE_ACCOUNT = "house_account", "House account"
+    COLD_CALL = "cold_call", _("Cold call")
+    REFERRAL = "referral", _("Referral")
+    # Translators: a customer source: the customer contacted us.
+    INBOUND = "inbound", _("Inbound")
+    # Translators: a customer source: an account the company itself holds, no rep's.
+    HOUSE_ACCOUNT = "house_account", _("House account")
 
 
 class DealStage(models.TextChoices):
-    LEAD = "lead", "Lead"
-    QUALIFIED = "qualified", "Qualified"
-    PROPOSAL = "proposal", "Proposal"
-    NEGOTIATION = "negotiation", "Negotiation"
-    WON = "won", "Won"
-    LOST = "lost", "Lost"
+    # Translators: a deal stage: a first sales opportunity, not yet qualified.
+    LEAD = "lead", _("Lead")
+    QUALIFIED = "qualified", _("Qualified")
+    # Translators: a deal stage: an offer has been sent.
+    PROPOSAL = "proposal", _("Proposal")
+    NEGOTIATION = "negotiation", _("Negotiation")
+    # Translators: a deal stage: the deal was won (closed, signed).
+    WON = "won", _("Won")
+    # Translators: a deal stage: the deal was lost.
+    LOST = "lost", _("Lost")
 
 
 OPEN_STAGES = (DealStage.LEAD, DealStage.QUALIFIED, DealStage.PROPOSAL, DealStage.NEGOTIATION)
@@ -33,15 +42,35 @@ CLOSED_STAGES = (DealStage.WON, DealStage.LOST)
 
 
 class OwnedObject(models.TextChoices):
-    CUSTOMER = "customer", "Customer"
-    CONTACT = "contact", "Contact"
-    DEAL = "deal", "Deal"
-    TASK = "task", "Task"
+    CUSTOMER = "customer", _("Customer")
+    CONTACT = "contact", _("Contact")
+    DEAL = "deal", _("Deal")
+    TASK = "task", _("Task")
 
 
 class OwnershipChangeSource(models.TextChoices):
-    EDIT = "edit", "Edited by hand"
-    IMPORT = "import", "CSV import"
-    API = "api", "API"
-    HANDOVER = "handover", "Handover"
-    HANDOVER_UNDO = "handover_undo", "Handover reversed"
+    EDIT = "edit", _("Edited by hand")
+    IMPORT = "import", _("CSV import")
+    API = "api", _("API")
+    HANDOVER = "handover", _("Handover")
+    HANDOVER_UNDO = "handover_undo", _("Handover reversed")
+
+
+class AccessChannel(models.TextChoices):
+    """Where a customer's data was read (the access log)."""
+
+    # Translators: an access-log channel: a web page.
+    PAGE = "page", _("Page")
+    API = "api", _("API")
+    EXPORT = "export", _("Export")
+    IMPORT = "import", _("Import")
+
+
+class AccessAction(models.TextChoices):
+    # Translators: an access-log action: the customer appeared in a list the person saw.
+    LIST = "list", _("Listed")
+    # Translators: an access-log action: the person opened the customer.
+    READ = "read", _("Opened")
+    EXPORT = "export", _("Exported")
+    IMPORT = "import", _("Imported")
+    REFUSED = "refused", _("Refused (daily limit)")

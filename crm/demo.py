@@ -8,6 +8,7 @@ for a newcomer and 100,000 customers for the benchmarks. Later issues add phases
 (activities, quotas, ...) by writing another `seed_*` function and listing it in `PHASES`.
 """
 
+import functools
 import inspect
 import random
 import time
@@ -30,7 +31,7 @@ from activities.choices import ActivityKind, ActivityOutcome, CallReportStatus
 from activities.models import Activity, Task, WeeklyCallReport, WeeklyPlan
 from activities.weeks import shift_week, week_monday, week_of
 from crm.choices import OPEN_STAGES, CustomerSource, CustomerStatus, DealStage, Segment
-from crm.models import Contact, Customer, Deal, DealStageChange, Stage
+from crm.models import Contact, Customer, Deal, DealStageChange, Stage, Territory, TerritoryRule
 from reports.models import ActivityGoal
 
 DEMO_PASSWORD = "demo1234"
@@ -81,6 +82,156 @@ TEAM_SPECS = [
         {"Singapore": ["Singapore"], "Malaysia": ["Kuala Lumpur", "Penang", "Johor Bahru"]},
     ),
 ]
+
+# Issue 14: a demo company per language (`seed_demo --language id|nl|nb`): local teams in the
+# country's time zone, company forms, phone prefixes, regions and cities; people's names from
+# Faker's locale. A legal form with "{}" goes around the name ("PT {}"), others after it.
+LANGUAGE_SPECS = {
+    "id": {
+        "faker": "id_ID",
+        "teams": [
+            (
+                "Jakarta",
+                "Asia/Jakarta",
+                ["PT {}", "PT {} Tbk", "CV {}"],
+                "+62",
+                {
+                    "DKI Jakarta": ["Jakarta Pusat", "Jakarta Selatan", "Jakarta Utara"],
+                    "Jawa Barat": ["Bandung", "Bekasi", "Bogor", "Depok"],
+                    "Banten": ["Tangerang", "Serang", "Cilegon"],
+                },
+            ),
+            (
+                "Surabaya",
+                "Asia/Jakarta",
+                ["PT {}", "CV {}", "UD {}"],
+                "+62",
+                {
+                    "Jawa Timur": ["Surabaya", "Malang", "Sidoarjo", "Kediri"],
+                    "Jawa Tengah": ["Semarang", "Solo", "Magelang"],
+                    "DI Yogyakarta": ["Yogyakarta", "Sleman", "Bantul"],
+                },
+            ),
+            (
+                "Medan",
+                "Asia/Jakarta",
+                ["PT {}", "CV {}"],
+                "+62",
+                {"Sumatera Utara": ["Medan", "Binjai", "Pematangsiantar"], "Riau": ["Pekanbaru"]},
+            ),
+            (
+                "Makassar",
+                "Asia/Jakarta",
+                ["PT {}", "CV {}"],
+                "+62",
+                {"Sulawesi Selatan": ["Makassar", "Parepare"], "Bali": ["Denpasar", "Badung"]},
+            ),
+        ],
+    },
+    "nl": {
+        "faker": "nl_NL",
+        "teams": [
+            (
+                "Randstad",
+                "Europe/Amsterdam",
+                ["B.V.", "N.V.", "V.O.F."],
+                "+31",
+                {
+                    "Noord-Holland": ["Amsterdam", "Haarlem", "Zaandam", "Hilversum"],
+                    "Zuid-Holland": ["Rotterdam", "Den Haag", "Leiden", "Delft"],
+                    "Utrecht": ["Utrecht", "Amersfoort", "Nieuwegein"],
+                },
+            ),
+            (
+                "Zuid",
+                "Europe/Amsterdam",
+                ["B.V.", "V.O.F."],
+                "+31",
+                {
+                    "Noord-Brabant": ["Eindhoven", "Tilburg", "Breda", "'s-Hertogenbosch"],
+                    "Limburg": ["Maastricht", "Venlo", "Heerlen"],
+                    "Zeeland": ["Middelburg", "Vlissingen", "Goes"],
+                },
+            ),
+            (
+                "Noord",
+                "Europe/Amsterdam",
+                ["B.V.", "N.V."],
+                "+31",
+                {"Groningen": ["Groningen", "Delfzijl"], "Friesland": ["Leeuwarden", "Sneek"]},
+            ),
+            (
+                "Oost",
+                "Europe/Amsterdam",
+                ["B.V."],
+                "+31",
+                {"Gelderland": ["Arnhem", "Nijmegen", "Apeldoorn"], "Overijssel": ["Zwolle"]},
+            ),
+        ],
+    },
+    "nb": {
+        "faker": "no_NO",
+        "teams": [
+            (
+                "Oslo",
+                "Europe/Oslo",
+                ["AS", "ASA", "ANS"],
+                "+47",
+                {
+                    "Oslo": ["Oslo"],
+                    "Akershus": ["Lillestrøm", "Bærum", "Asker", "Lørenskog"],
+                    "Østfold": ["Fredrikstad", "Sarpsborg", "Moss"],
+                },
+            ),
+            (
+                "Vest",
+                "Europe/Oslo",
+                ["AS", "ASA"],
+                "+47",
+                {
+                    "Vestland": ["Bergen", "Førde", "Voss"],
+                    "Rogaland": ["Stavanger", "Sandnes", "Haugesund"],
+                    "Agder": ["Kristiansand", "Arendal", "Grimstad"],
+                },
+            ),
+            (
+                "Midt",
+                "Europe/Oslo",
+                ["AS"],
+                "+47",
+                {"Trøndelag": ["Trondheim", "Steinkjer"], "Møre og Romsdal": ["Ålesund", "Molde"]},
+            ),
+            (
+                "Nord",
+                "Europe/Oslo",
+                ["AS"],
+                "+47",
+                {"Nordland": ["Bodø", "Narvik"], "Troms": ["Tromsø", "Harstad"]},
+            ),
+        ],
+    },
+}
+DEMO_LANGUAGES = ["en", *LANGUAGE_SPECS]
+
+
+def team_specs(config: "DemoConfig") -> list[tuple]:
+    """The teams of the demo company in the config's language (English: TEAM_SPECS)."""
+    spec = LANGUAGE_SPECS.get(config.language)
+    return (spec["teams"] if spec else TEAM_SPECS)[: config.teams]
+
+
+@functools.cache
+def _local_names(language: str) -> tuple[list[str], list[str]]:
+    """First and last names of the language's country, from Faker's locale, in a fixed
+    order (deterministic: drawn from a generator seeded for this purpose alone)."""
+    from faker import Faker
+
+    fake = Faker(LANGUAGE_SPECS[language]["faker"])
+    fake.seed_instance(f"demo-names:{language}")
+    firsts = list(dict.fromkeys(fake.first_name() for _ in range(300)))
+    lasts = list(dict.fromkeys(fake.last_name() for _ in range(300)))
+    return firsts[:80], lasts[:80]
+
 
 INDUSTRIES = [
     "Manufacturing",
@@ -229,6 +380,7 @@ class DemoConfig:
     teams: int = 2
     batch_size: int = 5000
     activities: int | None = None  # default: natural weekly volumes per rep and week
+    language: str = ""  # issue 14: "id", "nl", "nb" (local names, cities, time zones) or English
 
     @property
     def deal_count(self) -> int:
@@ -305,26 +457,49 @@ def _bulk_insert(
     return created
 
 
-def _person(rng: random.Random) -> tuple[str, str]:
-    return rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+def _person(
+    rng: random.Random, names: tuple[list[str], list[str]] | None = None
+) -> tuple[str, str]:
+    firsts, lasts = names or (FIRST_NAMES, LAST_NAMES)
+    return rng.choice(firsts), rng.choice(lasts)
 
 
-def _company_name(rng: random.Random, industry: str, legal_forms: list[str]) -> str:
+_MAIL_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "å": "a", "é": "e", "ë": "e", "ï": "i"})
+
+
+def _mail_name(name: str) -> str:
+    """A name as an e-mail address part: "Van der Berg" -> "vanderberg", "Bjørn" -> "bjorn"."""
+    letters = name.lower().translate(_MAIL_LETTERS)
+    return "".join(ch for ch in letters if ch.isascii() and ch.isalnum())
+
+
+def _names_for(config: DemoConfig) -> tuple[list[str], list[str]] | None:
+    return _local_names(config.language) if config.language in LANGUAGE_SPECS else None
+
+
+def _company_name(
+    rng: random.Random,
+    industry: str,
+    legal_forms: list[str],
+    names: tuple[list[str], list[str]] | None = None,
+) -> str:
+    last_names = names[1] if names else LAST_NAMES
     word = rng.choice(INDUSTRY_WORDS[industry])
     pattern = rng.random()
     if pattern < 0.35:
-        base = f"{rng.choice(LAST_NAMES)} {word}"
+        base = f"{rng.choice(last_names)} {word}"
     elif pattern < 0.7:
         base = f"{rng.choice(NAME_ROOTS)}{rng.choice(NAME_TAILS)} {word}"
     elif pattern < 0.85:
-        base = f"{rng.choice(LAST_NAMES)} & {rng.choice(LAST_NAMES)}"
+        base = f"{rng.choice(last_names)} & {rng.choice(last_names)}"
     else:
-        base = f"{rng.choice(NAME_ROOTS)} {rng.choice(LAST_NAMES)} {word}"
-    return f"{base} {rng.choice(legal_forms)}"
+        base = f"{rng.choice(NAME_ROOTS)} {rng.choice(last_names)} {word}"
+    form = rng.choice(legal_forms)
+    return form.format(base) if "{}" in form else f"{base} {form}"
 
 
 def _slug(name: str) -> str:
-    return "".join(ch for ch in name.lower().split(" ")[0] if ch.isalnum()) or "company"
+    return _mail_name(name.lower().split(" ")[0]) or "company"
 
 
 def _phone(rng: random.Random, prefix: str) -> str:
@@ -344,7 +519,7 @@ def demo_is_seeded() -> bool:
 
 
 def planned_usernames(config: DemoConfig) -> list[str]:
-    teams = [spec[0] for spec in TEAM_SPECS[: config.teams]]
+    teams = [spec[0] for spec in team_specs(config)]
     return [
         DEMO_ADMIN,
         *(f"{t.lower()}_mgr" for t in teams),
@@ -359,10 +534,12 @@ def seed_teams_and_users(*, config: DemoConfig, progress: bool = False) -> dict[
     rng = _rng(config, "users")
     password = make_password(DEMO_PASSWORD)
     today = config.reference_date
-    specs = TEAM_SPECS[: config.teams]
+    specs = team_specs(config)
+    names = _names_for(config)
+    language = config.language if config.language in LANGUAGE_SPECS else ""
 
     def user(username: str, role: str, **extra) -> User:
-        first, last = _person(rng)
+        first, last = _person(rng, names)
         return User(
             username=username,
             first_name=first,
@@ -371,6 +548,7 @@ def seed_teams_and_users(*, config: DemoConfig, progress: bool = False) -> dict[
             password=password,
             role=role,
             start_date=today - timedelta(days=rng.randint(200, 3000)),
+            language=language,
             **extra,
         )
 
@@ -409,7 +587,8 @@ def seed_customers(*, config: DemoConfig, progress: bool = False) -> dict[str, i
     """Portfolios of uneven size per rep, both segments, a few house accounts, cities in
     the owner's team region; about a third created inside the history window."""
     rng = _rng(config, "customers")
-    team_specs = {s[0]: s for s in TEAM_SPECS}
+    specs_by_team = {s[0]: s for s in team_specs(config)}
+    names = _names_for(config)
     reps = list(
         demo_users().filter(role=Role.REP).order_by("username").values_list("id", "team__name")
     )
@@ -417,11 +596,14 @@ def seed_customers(*, config: DemoConfig, progress: bool = False) -> dict[str, i
     owners = rng.choices(reps, weights=weights, k=config.customers)
     now = config.now
     window = config.weeks * 7
+    # Postal codes from a generator of their own, so every other figure stays as before:
+    # the first digit follows the region (what the demo territories' prefix rules use).
+    postal_rng = _rng(config, "postal_codes")
     rows = []
     for owner_id, team_name in owners:
-        _, _, legal_forms, phone_prefix, regions = team_specs[team_name]
+        _, _, legal_forms, phone_prefix, regions = specs_by_team[team_name]
         industry = rng.choice(INDUSTRIES)
-        name = _company_name(rng, industry, legal_forms)
+        name = _company_name(rng, industry, legal_forms, names)
         region = rng.choice(sorted(regions))
         house = rng.random() < 0.03
         if house:
@@ -448,6 +630,7 @@ def seed_customers(*, config: DemoConfig, progress: bool = False) -> dict[str, i
                 industry=industry,
                 region=region,
                 city=rng.choice(regions[region]),
+                postal_code=_postal_code(postal_rng, sorted(regions).index(region)),
                 website=f"https://www.{_slug(name)}{rng.randint(1, 999)}.example",
                 phone=_phone(rng, phone_prefix),
                 created_at=created,
@@ -460,7 +643,35 @@ def seed_customers(*, config: DemoConfig, progress: bool = False) -> dict[str, i
         _progress(len(rows), "customers", progress) as bar,
     ):
         _bulk_insert(Customer, rows, config=config, bar=bar)
-    return {"customers": len(rows)}
+    return {"customers": len(rows), "territories": seed_territories(team_specs(config))}
+
+
+def _postal_code(rng: random.Random, region_index: int) -> str:
+    return f"{2 * region_index + 1}{rng.randint(0, 9999):04d}"
+
+
+def seed_territories(specs: list[tuple] = TEAM_SPECS) -> int:
+    """Territories (issue 13): one per region of each demo team, matched by the region's
+    postal-code prefix, then every team's customers placed by the rules."""
+    from crm.territories import territory_assign_by_rules
+
+    teams = {t.name: t for t in Team.objects.filter(name__in=[s[0] for s in specs])}
+    made = 0
+    for team_name, _, _, _, regions in specs:
+        team = teams.get(team_name)
+        if team is None:
+            continue
+        for index, region in enumerate(sorted(regions)):
+            territory, created = Territory.objects.get_or_create(
+                team=team, name=region, defaults={"priority": 10 * (index + 1)}
+            )
+            if created:
+                TerritoryRule.objects.create(
+                    territory=territory, kind="postal_prefix", value=str(2 * index + 1)
+                )
+                made += 1
+        territory_assign_by_rules(team=team)
+    return made
 
 
 def _demo_customers() -> models.QuerySet[Customer]:
@@ -470,19 +681,20 @@ def _demo_customers() -> models.QuerySet[Customer]:
 def seed_contacts(*, config: DemoConfig, progress: bool = False) -> dict[str, int]:
     """One to three people per customer, the first one primary, e-mail at the company domain."""
     rng = _rng(config, "contacts")
+    names = _names_for(config)
     customers = list(_demo_customers().values_list("id", "website", "phone", "created_at"))
     rows = []
     for customer_id, website, phone, created in customers:
         domain = website.removeprefix("https://www.")
         for i in range(rng.choices([1, 2, 3], weights=[45, 35, 20])[0]):
-            first, last = _person(rng)
+            first, last = _person(rng, names)
             rows.append(
                 Contact(
                     customer_id=customer_id,
                     first_name=first,
                     last_name=last,
                     job_title=rng.choice(JOB_TITLES),
-                    email=f"{first}.{last}@{domain}".lower(),
+                    email=f"{_mail_name(first)}.{_mail_name(last)}@{domain}",
                     phone=phone[:-2] + f"{rng.randint(10, 99)}",
                     is_primary=i == 0,
                     created_at=created,

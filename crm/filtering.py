@@ -5,11 +5,16 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
 FALSE_WORDS = frozenset({"false", "0", "no", "off"})
 # A Select passes the raw value on, so the field below can refuse what it does not know.
-YES_NO_ANY = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+YES_NO_ANY = forms.Select(
+    # Translators: a yes/no filter's empty choice: either yes or no
+    choices=[("", pgettext_lazy("yes/no filter", "Any")), ("true", _("Yes")), ("false", _("No"))]
+)
 
 
 class YesNoField(forms.NullBooleanField):
@@ -27,7 +32,7 @@ class YesNoField(forms.NullBooleanField):
         if word in FALSE_WORDS:
             return False
         raise ValidationError(
-            "“%(value)s” is not true or false.", code="invalid", params={"value": value}
+            _("“%(value)s” is not true or false."), code="invalid", params={"value": value}
         )
 
 

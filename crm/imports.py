@@ -12,7 +12,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -22,11 +22,16 @@ from django.core.validators import DecimalValidator, EmailValidator, URLValidato
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import assignable_owners_for
+from crm.access_log import access_record
 from crm.choices import (
+    AccessAction,
+    AccessChannel,
     CustomerSource,
     CustomerStatus,
     DealStage,
@@ -66,6 +71,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "industry",
         "region",
         "city",
+        "postal_code",
         "website",
         "phone",
     ),
@@ -136,32 +142,40 @@ class Validation:
 def import_decode(*, data: bytes) -> str:
     """Turn the uploaded bytes into text, or say in one sentence why they are not a CSV."""
     if not data or not data.strip():
-        raise ValidationError({"file": "The file is empty."})
+        raise ValidationError({"file": _("The file is empty.")})
     if len(data) > MAX_FILE_BYTES:
         raise ValidationError(
-            {"file": f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB."}
+            {
+                "file": _("The file is larger than %(size)s MB.")
+                % {"size": MAX_FILE_BYTES // (1024 * 1024)}
+            }
         )
     nul = data.find(b"\x00")
     if 0 <= nul < 8192:
         raise ValidationError(
             {
-                "file": "This is a binary file (e.g. an Excel workbook), not a CSV. "
-                "Save it as “CSV UTF-8” and upload again."
+                "file": _(
+                    "This is a binary file (e.g. an Excel workbook), not a CSV. "
+                    "Save it as “CSV UTF-8” and upload again."
+                )
             }
         )
     if nul >= 0:  # text that a NUL byte spoils further down: say where
         line = data.count(b"\n", 0, nul) + 1
         raise ValidationError(
-            {"file": f"Line {line} holds a NUL character, which no CSV field may contain."}
+            {
+                "file": _("Line %(line)s holds a NUL character, which no CSV field may contain.")
+                % {"line": line}
+            }
         )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValidationError(
-            {"file": "The file is not UTF-8 text. Save it as “CSV UTF-8” and upload again."}
+            {"file": _("The file is not UTF-8 text. Save it as “CSV UTF-8” and upload again.")}
         ) from None
     if not text.strip():
-        raise ValidationError({"file": "The file is empty."})
+        raise ValidationError({"file": _("The file is empty.")})
     return text
 
 
@@ -180,7 +194,7 @@ def import_parse(*, kind: str, text: str) -> ParsedFile:
         while header is not None and not any(cell.strip() for cell in header):
             header = next(reader, None)
         if header is None:
-            raise ValidationError({"file": "The file is empty."})
+            raise ValidationError({"file": _("The file is empty.")})
         columns = [_normalise_header(c) for c in header]
         header_errors = _header_errors(kind=kind, columns=columns)
         if header_errors:
@@ -194,8 +208,11 @@ def import_parse(*, kind: str, text: str) -> ParsedFile:
             if len(rows) >= MAX_ROWS:
                 raise ValidationError(
                     {
-                        "file": f"The file has more than {MAX_ROWS:,} rows; split it and upload "
-                        "the parts one at a time."
+                        "file": _(
+                            "The file has more than %(count)s rows; split it and upload "
+                            "the parts one at a time."
+                        )
+                        % {"count": number_format(MAX_ROWS, force_grouping=True)}
                     }
                 )
             row = dict(zip(columns, (v.strip() for v in values), strict=False))
@@ -204,33 +221,43 @@ def import_parse(*, kind: str, text: str) -> ParsedFile:
             rows.append((line, row))
     except csv.Error as exc:
         raise ValidationError(
-            {"file": f"This is not a readable CSV file (line {reader.line_num}: {exc})."}
+            {
+                "file": _("This is not a readable CSV file (line %(line)s: %(error)s).")
+                % {"line": reader.line_num, "error": exc}
+            }
         ) from None
     if not rows:
-        raise ValidationError({"file": "The file has a header but no data rows."})
+        raise ValidationError({"file": _("The file has a header but no data rows.")})
     return ParsedFile(columns=columns, rows=rows)
 
 
 def _header_errors(*, kind: str, columns: list[str]) -> list[str]:
     allowed = COLUMNS[kind]
     errors = []
-    unknown = [c or "(blank)" for c in columns if c not in allowed]
+    # Translators: stands for a CSV column with a blank header.
+    unknown = [c or _("(blank)") for c in columns if c not in allowed]
     if unknown:
         errors.append(
-            "Unknown column(s): "
-            + ", ".join(f"“{c}”" for c in unknown)
-            + ". The columns for "
-            + kind
-            + " are: "
-            + ", ".join(allowed)
-            + "."
+            # Translators: %(kind)s is the CSV kind code (customers, contacts or deals).
+            _("Unknown column(s): %(unknown)s. The columns for %(kind)s are: %(allowed)s.")
+            % {
+                "unknown": ", ".join(f"“{c}”" for c in unknown),
+                "kind": kind,
+                "allowed": ", ".join(allowed),
+            }
         )
     duplicated = [c for c, n in Counter(columns).items() if n > 1 and c]
     if duplicated:
-        errors.append("Column(s) given twice: " + ", ".join(f"“{c}”" for c in duplicated) + ".")
+        errors.append(
+            _("Column(s) given twice: %(columns)s.")
+            % {"columns": ", ".join(f"“{c}”" for c in duplicated)}
+        )
     missing = [c for c in REQUIRED[kind] if c not in columns]
     if missing:
-        errors.append("Missing required column(s): " + ", ".join(f"“{c}”" for c in missing) + ".")
+        errors.append(
+            _("Missing required column(s): %(columns)s.")
+            % {"columns": ", ".join(f"“{c}”" for c in missing)}
+        )
     return errors
 
 
@@ -255,23 +282,41 @@ def _text(model, name: str) -> Callable[[str], str]:
 
     def clean(value: str) -> str:
         if max_length and len(value) > max_length:
-            raise _Bad(f"At most {max_length} characters allowed (this has {len(value)}).")
+            raise _Bad(
+                _("At most %(max)s characters allowed (this has %(length)s).")
+                % {"max": max_length, "length": len(value)}
+            )
         return value
 
     return clean
 
 
 def _choice(choices) -> Callable[[str], str]:
+    """A code, or a label in English or in the importer's language (case-insensitive)."""
     values = list(choices.values)
-    by_label = {str(label).lower(): value for value, label in choices.choices}
+
+    def labels() -> dict[str, str]:
+        by_label = {str(label).lower(): value for value, label in choices.choices}
+        with translation.override("en"):
+            english = {str(label).lower(): value for value, label in choices.choices}
+        return english | by_label
+
+    by_language: dict[str | None, dict[str, str]] = {}
 
     def clean(value: str) -> str:
         key = value.lower().replace(" ", "_").replace("-", "_")
         if key in values:
             return key
+        language = translation.get_language()
+        if language not in by_language:
+            by_language[language] = labels()
+        by_label = by_language[language]
         if value.lower() in by_label:
             return by_label[value.lower()]
-        raise _Bad(f"“{value}” is not one of {', '.join(values)}.")
+        raise _Bad(
+            _("“%(value)s” is not one of %(choices)s.")
+            % {"value": value, "choices": ", ".join(values)}
+        )
 
     return clean
 
@@ -286,7 +331,7 @@ def _email(value: str) -> str:
     try:
         _email_validator(value)
     except ValidationError:
-        raise _Bad(f"“{value}” is not a valid email address.") from None
+        raise _Bad(_("“%(value)s” is not a valid email address.") % {"value": value}) from None
     return value
 
 
@@ -296,7 +341,7 @@ def _website(value: str) -> str:
     try:
         _url_validator(url)
     except ValidationError:
-        raise _Bad(f"“{value}” is not a valid web address.") from None
+        raise _Bad(_("“%(value)s” is not a valid web address.") % {"value": value}) from None
     return url
 
 
@@ -304,18 +349,20 @@ def _date(value: str) -> date:
     try:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
-        raise _Bad(f"“{value}” is not a date in YYYY-MM-DD form (e.g. 2026-03-31).") from None
+        raise _Bad(
+            _("“%(value)s” is not a date in YYYY-MM-DD form (e.g. 2026-03-31).") % {"value": value}
+        ) from None
 
 
 def _amount(value: str) -> Decimal:
     try:
         amount = Decimal(value.replace(",", "").replace(" ", ""))
     except InvalidOperation:
-        raise _Bad(f"“{value}” is not an amount (e.g. 1234.50).") from None
+        raise _Bad(_("“%(value)s” is not an amount (e.g. 1234.50).") % {"value": value}) from None
     if not amount.is_finite():
-        raise _Bad(f"“{value}” is not an amount (e.g. 1234.50).")
+        raise _Bad(_("“%(value)s” is not an amount (e.g. 1234.50).") % {"value": value})
     if amount < 0:
-        raise _Bad("An amount cannot be negative.")
+        raise _Bad(_("An amount cannot be negative."))
     try:
         _amount_validator(amount)
     except ValidationError as exc:
@@ -332,6 +379,7 @@ CLEANERS: dict[str, dict[str, Callable[[str], object]]] = {
         "industry": _text(Customer, "industry"),
         "region": _text(Customer, "region"),
         "city": _text(Customer, "city"),
+        "postal_code": _text(Customer, "postal_code"),
         "website": _website,
         "phone": _text(Customer, "phone"),
     },
@@ -414,17 +462,21 @@ def _resolve_customer(value: str, lookups: _Lookups) -> Customer:
     matches = lookups.customers_by_name.get(value, [])
     if len(matches) > 1:
         raise _Bad(
-            f"“{value}” matches {len(matches)} customers you can see; use the customer id instead."
+            _("“%(value)s” matches %(count)s customers you can see; use the customer id instead.")
+            % {"value": value, "count": len(matches)}
         )
     if not matches:
-        raise _Bad(f"No customer “{value}” among the customers you can see (give its id or name).")
+        raise _Bad(
+            _("No customer “%(value)s” among the customers you can see (give its id or name).")
+            % {"value": value}
+        )
     return matches[0]
 
 
 def _resolve_owner(value: str, lookups: _Lookups) -> User:
     owner = lookups.owners.get(value)
     if owner is None:
-        raise _Bad(f"“{value}” is not someone you can assign work to.")
+        raise _Bad(_("“%(value)s” is not someone you can assign work to.") % {"value": value})
     return owner
 
 
@@ -447,7 +499,11 @@ def import_validate(
             errors.append(RowError(row=line, field=name, message=message))
 
         if "__width__" in raw:
-            bad("row", f"This row has {raw['__width__']} values but the header has {width}.")
+            bad(
+                "row",
+                _("This row has %(values)s values but the header has %(width)s.")
+                % {"values": raw["__width__"], "width": width},
+            )
             result.errors.extend(errors)
             continue
         values: dict = {}
@@ -461,7 +517,7 @@ def import_validate(
                 bad(name, str(exc))
         for name in REQUIRED[kind]:
             if not raw.get(name):
-                bad(name, "This value is required.")
+                bad(name, _("This value is required."))
         if raw.get("customer"):
             try:
                 values["customer"] = _resolve_customer(raw["customer"], lookups)
@@ -476,13 +532,18 @@ def import_validate(
             if check_duplicates and key in seen_names:
                 bad(
                     "name",
-                    f"“{values['name']}” appears twice for owner {values['owner'].username} "
-                    f"(also on row {seen_names[key]}).",
+                    _("“%(name)s” appears twice for owner %(owner)s (also on row %(row)s).")
+                    % {
+                        "name": values["name"],
+                        "owner": values["owner"].username,
+                        "row": seen_names[key],
+                    },
                 )
             elif check_duplicates and key in lookups.existing_names:
                 bad(
                     "name",
-                    f"{values['owner'].username} already has a customer named “{values['name']}”.",
+                    _("%(owner)s already has a customer named “%(name)s”.")
+                    % {"owner": values["owner"].username, "name": values["name"]},
                 )
             seen_names.setdefault(key, line)
         if kind == Kind.DEALS:
@@ -509,13 +570,13 @@ def _clean_owner(*, kind, raw, values, importer, lookups, bad) -> None:
             return
         owner = lookups.owners_by_id.get(customer.owner_id)
         if owner is None:
-            bad("owner", "Give the owner's username: the customer's owner cannot take deals.")
+            bad("owner", _("Give the owner's username: the customer's owner cannot take deals."))
         else:
             values["owner"] = owner
         return
     owner = lookups.owners_by_id.get(importer.pk)
     if owner is None:
-        bad("owner", "Give the owner's username: admins import on behalf of a rep or manager.")
+        bad("owner", _("Give the owner's username: admins import on behalf of a rep or manager."))
     else:
         values["owner"] = owner
 
@@ -553,7 +614,12 @@ def import_create(*, kind: str, file_name: str, data: bytes, by: User) -> Import
     File-level problems (empty, not UTF-8, not a CSV, wrong columns) raise ValidationError
     on "file" and store nothing; row problems are stored on the job for the preview."""
     if kind not in Kind.values:
-        raise ValidationError({"kind": f"“{kind}” is not one of {', '.join(Kind.values)}."})
+        raise ValidationError(
+            {
+                "kind": _("“%(value)s” is not one of %(choices)s.")
+                % {"value": kind, "choices": ", ".join(Kind.values)}
+            }
+        )
     text = import_decode(data=data)
     parsed = import_parse(kind=kind, text=text)
     validation = import_validate(kind=kind, parsed=parsed, importer=by)
@@ -593,13 +659,21 @@ def import_preview(*, job: ImportJob, limit: int = PREVIEW_ROWS) -> list[dict]:
 def import_start_commit(*, job: ImportJob, by: User) -> ImportJob:
     """Commit a clean preview: inline for small files, as a Celery task for large ones."""
     if job.created_by_id != by.pk:
-        raise ValidationError("Only the person who uploaded the file can import it.")
+        raise ValidationError(_("Only the person who uploaded the file can import it."))
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         if job.status != Status.PREVIEWED:
-            raise ValidationError(f"This import is already {job.get_status_display().lower()}.")
+            raise ValidationError(
+                _("This import is already %(status)s.")
+                % {"status": job.get_status_display().lower()}
+            )
+        if job.raw_deleted_at:
+            raise ValidationError(
+                _("The uploaded file was deleted after %(days)s days; upload it again.")
+                % {"days": settings.CRM_IMPORT_RAW_RETENTION_DAYS}
+            )
         if job.errors:
-            raise ValidationError("Fix the rows with errors and upload the file again.")
+            raise ValidationError(_("Fix the rows with errors and upload the file again."))
         async_run = job.total_rows > settings.CRM_IMPORT_ASYNC_THRESHOLD
         job.status = Status.QUEUED if async_run else Status.RUNNING
         job.save(update_fields=["status"])
@@ -645,8 +719,10 @@ def import_run(*, job_id: int, by: User | None = None) -> ImportJob:
                 RowError(
                     row=None,
                     field="file",
-                    message="The import stopped with an unexpected error; nothing was "
-                    "imported. Try again, and tell an admin if it happens again.",
+                    message=_(
+                        "The import stopped with an unexpected error; nothing was "
+                        "imported. Try again, and tell an admin if it happens again."
+                    ),
                 )
             ],
         )
@@ -680,6 +756,7 @@ def _write_customers(*, job: ImportJob, rows: list[dict], by: User) -> int:
             source=OwnershipChangeSource.IMPORT,
             reference=f"import:{job.pk}",
         )
+        _log_import(by=by, customer_ids=[c.pk for c in customers])
         done += len(customers)
         _publish(job=job, done=done)
     return done
@@ -689,6 +766,7 @@ def _write_contacts(*, job: ImportJob, rows: list[dict], by: User) -> int:
     done = 0
     for batch in _batches(rows, BATCH_SIZE):
         contacts = Contact.objects.bulk_create([Contact(**values) for values in batch])
+        _log_import(by=by, customer_ids=[c.customer_id for c in contacts])
         done += len(contacts)
         _publish(job=job, done=done)
     return done
@@ -727,9 +805,17 @@ def _write_deals(*, job: ImportJob, rows: list[dict], by: User) -> int:
             reference=f"import:{job.pk}",
             at=now,
         )
+        _log_import(by=by, customer_ids=[d.customer_id for d in deals])
         done += len(deals)
         _publish(job=job, done=done)
     return done
+
+
+def _log_import(*, by: User, customer_ids: list[int]) -> None:
+    """The access log: the importer wrote these customers' data (one INSERT a batch)."""
+    access_record(
+        user=by, customer_ids=customer_ids, channel=AccessChannel.IMPORT, action=AccessAction.IMPORT
+    )
 
 
 WRITERS = {
@@ -737,6 +823,23 @@ WRITERS = {
     Kind.CONTACTS: _write_contacts,
     Kind.DEALS: _write_deals,
 }
+
+
+# --- Retention --------------------------------------------------------------------------
+
+
+def import_raw_texts_delete(*, now: datetime | None = None) -> int:
+    """Blank the uploaded CSV text of imports older than CRM_IMPORT_RAW_RETENTION_DAYS, in
+    one UPDATE; returns how many. The uploaded rows may hold personal data, and a finished
+    or abandoned import needs only its result (counts, row errors), which stays. Jobs still
+    queued or running keep their text until they finish."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.CRM_IMPORT_RAW_RETENTION_DAYS)
+    return ImportJob.objects.filter(
+        created_at__lt=cutoff,
+        raw_deleted_at__isnull=True,
+        status__in=[Status.PREVIEWED, Status.DONE, Status.FAILED],
+    ).update(csv_text="", raw_deleted_at=now)
 
 
 # --- Progress ---------------------------------------------------------------------------

@@ -11,9 +11,10 @@ manager's board over 300,000 deals), and it would match a twentieth of all names
 from collections.abc import Sequence
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 MIN_SUBSTRING_LENGTH = 3
-SEARCH_HELP = "Three letters or more match anywhere in the name; fewer match its start."
+SEARCH_HELP = _("Three letters or more match anywhere in the name; fewer match its start.")
 
 
 def name_search_q(*, term: str, fields: Sequence[str]) -> Q:

@@ -10,11 +10,26 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from activities.weeks import FIRST_YEAR
 from crm.choices import DealStage, OwnedObject, OwnershipChangeSource
-from crm.models import Contact, Customer, Deal, DealStageChange, OwnershipChange, Stage
+from crm.currency import (
+    CURRENCIES,
+    amount_decimals_error,
+    company_currency,
+    unknown_currency_message,
+)
+from crm.models import (
+    Contact,
+    Customer,
+    Deal,
+    DealStageChange,
+    ExchangeRate,
+    OwnershipChange,
+    Stage,
+)
 from reports.kpis import mark_deal_stale
 
 
@@ -133,13 +148,13 @@ def deal_stage_requirements(
     """Field errors for moving a deal into `stage`: won needs a close date, lost a reason."""
     errors = {}
     if stage == DealStage.WON and not closed_at:
-        errors["closed_at"] = "A won deal needs its close date."
+        errors["closed_at"] = _("A won deal needs its close date.")
     if stage == DealStage.LOST and not (lost_reason or "").strip():
-        errors["lost_reason"] = "A lost deal needs a reason."
+        errors["lost_reason"] = _("A lost deal needs a reason.")
     if closed_at and closed_at > timezone.localdate():
-        errors["closed_at"] = "The close date cannot be in the future."
+        errors["closed_at"] = _("The close date cannot be in the future.")
     elif closed_at and closed_at.year < FIRST_YEAR:  # reports count it in an ISO week
-        errors["closed_at"] = f"Give a close date in {FIRST_YEAR} or later."
+        errors["closed_at"] = _("Give a close date in %(year)s or later.") % {"year": FIRST_YEAR}
     return errors
 
 
@@ -150,9 +165,9 @@ def deal_close_field_errors(
     deals have a close date, only lost deals a reason (typed values are never dropped)."""
     errors = {}
     if closed_at and stage not in (DealStage.WON, DealStage.LOST):
-        errors["closed_at"] = "Only won or lost deals have a close date."
+        errors["closed_at"] = _("Only won or lost deals have a close date.")
     if (lost_reason or "").strip() and stage != DealStage.LOST:
-        errors["lost_reason"] = "Only lost deals have a lost reason."
+        errors["lost_reason"] = _("Only lost deals have a lost reason.")
     return errors
 
 
@@ -182,7 +197,9 @@ def deal_move_stage(
     Won stores the close date and credits the current owner; reopening clears both.
     """
     if stage not in DealStage.values:
-        raise ValidationError({"stage": f"“{stage}” is not a pipeline stage."})
+        raise ValidationError(
+            {"stage": _("“%(stage)s” is not a pipeline stage.") % {"stage": stage}}
+        )
     typed = _typed_close_field_errors(
         deal=deal, stage=stage, closed_at=closed_at, lost_reason=lost_reason
     )
@@ -228,6 +245,7 @@ DEAL_EDITABLE_FIELDS = frozenset(
         "owner",
         "title",
         "amount",
+        "currency",
         "stage",
         "probability",
         "expected_close",
@@ -251,24 +269,30 @@ def _deal_scope_errors(*, by: User, customer, owner, current_owner_id: int | Non
 
     errors = {}
     if customer is None:
-        errors["customer"] = "Choose a customer."
+        errors["customer"] = _("Choose a customer.")
     elif not customers_visible_to(user=by).filter(pk=customer.pk).exists():
-        errors["customer"] = "Choose one of your customers."
+        errors["customer"] = _("Choose one of your customers.")
     if owner is None:
-        errors["owner"] = "Choose an owner."
+        errors["owner"] = _("Choose an owner.")
     elif owner.pk != current_owner_id and not (
         assignable_owners_for(user=by).filter(pk=owner.pk).exists()
     ):
-        errors["owner"] = "You cannot assign deals to this person."
+        errors["owner"] = _("You cannot assign deals to this person.")
     return errors
 
 
-def _deal_value_errors(*, amount, probability) -> dict:
+def _deal_value_errors(*, amount, probability, currency=None) -> dict:
+    """Amount, probability and currency (crm.currency): a supported currency, and no more
+    decimals than it has (IDR amounts are whole rupiah: 1250000.50 is refused)."""
     errors = {}
+    if currency is not None and currency not in CURRENCIES:
+        errors["currency"] = unknown_currency_message(currency)
+    elif amount is not None and (message := amount_decimals_error(amount, currency)):
+        errors["amount"] = message
     if amount is not None and Decimal(amount) < 0:
-        errors["amount"] = "The amount cannot be negative."
+        errors["amount"] = _("The amount cannot be negative.")
     if probability is not None and not 0 <= int(probability) <= 100:
-        errors["probability"] = "The probability is a percentage between 0 and 100."
+        errors["probability"] = _("The probability is a percentage between 0 and 100.")
     return errors
 
 
@@ -280,6 +304,7 @@ def deal_create(
     title: str,
     owner: User | None = None,
     amount: Decimal = Decimal("0.00"),
+    currency: str | None = None,
     stage="lead",
     probability: int | None = None,
     expected_close: date | None = None,
@@ -296,13 +321,16 @@ def deal_create(
     owner = owner or by
     code = _stage_code(stage)
     if code not in DealStage.values:
-        raise ValidationError({"stage": f"“{code}” is not a pipeline stage."})
+        raise ValidationError(
+            {"stage": _("“%(stage)s” is not a pipeline stage.") % {"stage": code}}
+        )
     errors = _deal_scope_errors(by=by, customer=customer, owner=owner)
-    errors |= _deal_value_errors(amount=amount, probability=probability)
+    currency = currency or company_currency()
+    errors |= _deal_value_errors(amount=amount, probability=probability, currency=currency)
     errors |= deal_stage_requirements(stage=code, closed_at=closed_at, lost_reason=lost_reason)
     errors |= deal_close_field_errors(stage=code, closed_at=closed_at, lost_reason=lost_reason)
     if not (title or "").strip():
-        errors["title"] = "Give the deal a title."
+        errors["title"] = _("Give the deal a title.")
     if errors:
         raise ValidationError(errors)
     target = Stage.objects.get(code=code)
@@ -314,6 +342,7 @@ def deal_create(
         owner=owner,
         title=title.strip(),
         amount=amount,
+        currency=currency,
         stage=target,
         probability={DealStage.WON: 100, DealStage.LOST: 0}.get(code, probability),
         expected_close=expected_close,
@@ -347,7 +376,7 @@ def deal_update(
     endpoint made the change. All or nothing: any field error leaves the deal untouched."""
     unknown = set(fields) - DEAL_EDITABLE_FIELDS
     if unknown:
-        raise ValidationError({name: "This field cannot be changed." for name in unknown})
+        raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
     deal = Deal.objects.select_for_update().get(pk=deal.pk)
     customer = fields.pop("customer", deal.customer)
     owner = fields.pop("owner", deal.owner)
@@ -356,17 +385,23 @@ def deal_update(
     lost_reason = fields.pop("lost_reason", deal.lost_reason) or ""
     probability = fields.pop("probability", None)
     if code not in DealStage.values:
-        raise ValidationError({"stage": f"“{code}” is not a pipeline stage."})
+        raise ValidationError(
+            {"stage": _("“%(stage)s” is not a pipeline stage.") % {"stage": code}}
+        )
     errors = _deal_scope_errors(
         by=by, customer=customer, owner=owner, current_owner_id=deal.owner_id
     )
-    errors |= _deal_value_errors(amount=fields.get("amount"), probability=probability)
+    errors |= _deal_value_errors(
+        amount=fields.get("amount", deal.amount if "currency" in fields else None),
+        probability=probability,
+        currency=fields.get("currency", deal.currency),
+    )
     errors |= deal_stage_requirements(stage=code, closed_at=closed_at, lost_reason=lost_reason)
     errors |= _typed_close_field_errors(
         deal=deal, stage=code, closed_at=closed_at, lost_reason=lost_reason
     )
     if "title" in fields and not (fields["title"] or "").strip():
-        errors["title"] = "Give the deal a title."
+        errors["title"] = _("Give the deal a title.")
     if errors:
         raise ValidationError(errors)
     previous_owner_id = deal.owner_id
@@ -395,6 +430,7 @@ CUSTOMER_FIELDS = frozenset(
         "industry",
         "region",
         "city",
+        "postal_code",
         "website",
         "phone",
         "notes",
@@ -406,7 +442,7 @@ CONTACT_FIELDS = frozenset({"first_name", "last_name", "job_title", "email", "ph
 def _check_fields(*, fields: dict, allowed: frozenset) -> None:
     unknown = sorted(set(fields) - allowed)
     if unknown:
-        raise ValidationError({name: "This field cannot be set here." for name in unknown})
+        raise ValidationError({name: _("This field cannot be set here.") for name in unknown})
 
 
 def _check_owner_assignable(*, owner: User | None, by: User) -> None:
@@ -414,9 +450,11 @@ def _check_owner_assignable(*, owner: User | None, by: User) -> None:
     from accounts.selectors import assignable_owners_for
 
     if owner is None:
-        raise ValidationError({"owner": "Choose who owns this customer."})
+        raise ValidationError({"owner": _("Choose who owns this customer.")})
     if not assignable_owners_for(user=by).filter(pk=owner.pk).exists():
-        raise ValidationError({"owner": f"You cannot assign customers to {owner}."})
+        raise ValidationError(
+            {"owner": _("You cannot assign customers to %(owner)s.") % {"owner": owner}}
+        )
 
 
 @transaction.atomic
@@ -433,7 +471,7 @@ def customer_create(
         _check_owner_assignable(owner=fields["owner"], by=by)
     except ValidationError:
         if defaulted:  # e.g. an admin, who owns no portfolio: ask, don't blame
-            raise ValidationError({"owner": "Choose who owns this customer."}) from None
+            raise ValidationError({"owner": _("Choose who owns this customer.")}) from None
         raise
     customer = Customer(**fields)
     customer.full_clean()
@@ -491,7 +529,7 @@ def _check_customer_visible(*, customer: Customer | None, by: User) -> None:
     from crm.selectors import customers_visible_to
 
     if customer is None or not customers_visible_to(user=by).filter(pk=customer.pk).exists():
-        raise ValidationError({"customer": "Choose one of your customers."})
+        raise ValidationError({"customer": _("Choose one of your customers.")})
 
 
 @transaction.atomic
@@ -526,12 +564,20 @@ def contact_delete(*, contact: Contact, by: User) -> None:
 
 
 KEY_CUSTOMERS_SQL = """
-    WITH revenue AS (
-        SELECT d.customer_id, SUM(d.amount) AS rev
+    WITH converted AS (
+        SELECT d.customer_id,
+               CASE WHEN d.currency = %s THEN d.amount
+                    ELSE d.amount * (SELECT r.rate FROM {rate} r
+                                      WHERE r.currency = d.currency AND r.valid_from <= d.closed_at
+                                      ORDER BY r.valid_from DESC LIMIT 1)
+               END AS amount
         FROM {deal} d
         WHERE d.stage_id = %s AND d.closed_at >= %s AND d.closed_at <= %s
-        GROUP BY d.customer_id
-        HAVING SUM(d.amount) > 0
+    ), revenue AS (
+        SELECT customer_id, SUM(amount) AS rev
+        FROM converted
+        GROUP BY customer_id
+        HAVING SUM(amount) > 0
     ), ranked AS (
         SELECT customer_id,
                SUM(rev) OVER (ORDER BY rev DESC) - SUM(rev) OVER (PARTITION BY rev) AS before,
@@ -553,8 +599,10 @@ def recompute_key_customers(*, today: date | None = None) -> int:
     """
     today = today or timezone.localdate()
     share = Decimal(str(settings.CRM_KEY_CUSTOMER_SHARE))
-    key_sql = KEY_CUSTOMERS_SQL.format(deal=Deal._meta.db_table)
-    params = [DealStage.WON, today - timedelta(days=365), today, share]
+    # Revenue in the company currency at each deal's close-date rate (crm.currency); a deal
+    # in a currency without a rate is left out.
+    key_sql = KEY_CUSTOMERS_SQL.format(deal=Deal._meta.db_table, rate=ExchangeRate._meta.db_table)
+    params = [company_currency(), DealStage.WON, today - timedelta(days=365), today, share]
     table = Customer._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(

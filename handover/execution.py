@@ -26,7 +26,9 @@ from datetime import date, datetime, time, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from accounts.models import User
 from activities.models import Task
@@ -46,7 +48,8 @@ from handover.selectors import (
 
 UNDO_WINDOW = timedelta(days=30)
 INTRO_TASK_WORKING_DAYS = 5
-INTRO_TASK_TITLE = "Introduce yourself to {name}, confirm continuity"
+# The intro task is written in the language of whoever executes (the title is stored).
+INTRO_TASK_TITLE = gettext_lazy("Introduce yourself to %(name)s, confirm continuity")
 
 
 # --- Who may act ----------------------------------------------------------------------
@@ -155,11 +158,9 @@ def handover_execute(
     if handover.status == HandoverStatus.DONE:
         return handover
     if handover.status not in (HandoverStatus.DRAFT, HandoverStatus.SCHEDULED):
-        raise ValidationError(
-            {"status": f"A {handover.get_status_display().lower()} handover cannot be executed."}
-        )
+        raise ValidationError({"status": _status_refusal(handover, scheduling=False)})
     if not can_execute_handover(user=by, handover=handover):
-        raise PermissionDenied("Only an admin or the rep's manager can execute this handover.")
+        raise PermissionDenied(_("Only an admin or the rep's manager can execute this handover."))
     rep = handover.departing_rep
     waive = (waive_notes_reason or handover.notes_waived_reason or "").strip()
 
@@ -168,21 +169,27 @@ def handover_execute(
     if missing and not waive:
         raise ValidationError(
             {
-                "waive_notes_reason": (
-                    "These key customers have no knowledge-transfer note yet: "
-                    f"{', '.join(missing)}. Ask the rep to write them, or waive them with "
-                    "a reason."
+                "waive_notes_reason": _(
+                    "These key customers have no knowledge-transfer note yet: %(customers)s. "
+                    "Ask the rep to write them, or waive them with a reason."
                 )
+                % {"customers": ", ".join(missing)}
             }
         )
     preview = handover_preview(handover=handover, by=by)
     if preview.unplaced:
         raise ValidationError(
             {
-                "receiver": (
-                    f"{len(preview.unplaced)} items have no active rep to receive them; "
-                    "add a rep to the team or change the plan first."
+                # Translators: English keeps "items" for one too; give your language's
+                # proper singular and plural.
+                "receiver": ngettext(
+                    "%(count)s items have no active rep to receive them; "
+                    "add a rep to the team or change the plan first.",
+                    "%(count)s items have no active rep to receive them; "
+                    "add a rep to the team or change the plan first.",
+                    len(preview.unplaced),
                 )
+                % {"count": len(preview.unplaced)}
             }
         )
 
@@ -242,7 +249,7 @@ def handover_execute(
     intro = Task.objects.bulk_create(
         [
             Task(
-                title=INTRO_TASK_TITLE.format(name=t.customer_name)[:200],
+                title=(str(INTRO_TASK_TITLE) % {"name": t.customer_name})[:200],
                 customer_id=t.customer_id,
                 assignee_id=t.to_user_id,
                 created_by=by,
@@ -374,13 +381,11 @@ def handover_schedule(
     `by`; if the notes are still missing then, the failure is kept in the report."""
     handover = Handover.objects.select_for_update(of=("self",)).get(pk=handover.pk)
     if not can_execute_handover(user=by, handover=handover):
-        raise PermissionDenied("Only an admin or the rep's manager can schedule this handover.")
+        raise PermissionDenied(_("Only an admin or the rep's manager can schedule this handover."))
     if handover.status not in (HandoverStatus.DRAFT, HandoverStatus.SCHEDULED):
-        raise ValidationError(
-            {"status": f"A {handover.get_status_display().lower()} handover cannot be scheduled."}
-        )
+        raise ValidationError({"status": _status_refusal(handover, scheduling=True)})
     if timezone.is_naive(at):
-        raise ValidationError({"at": "Give the time with its time zone offset."})
+        raise ValidationError({"at": _("Give the time with its time zone offset.")})
     handover.status = HandoverStatus.SCHEDULED
     handover.scheduled_for = at
     if waive_notes_reason.strip():
@@ -393,6 +398,23 @@ def handover_schedule(
         lambda: handover_tasks.execute_handover.apply_async(args=[handover.pk], eta=at)
     )
     return handover
+
+
+def _status_refusal(handover: Handover, *, scheduling: bool) -> str:
+    """Why a handover in this status can be neither executed nor scheduled (one whole
+    sentence per status, so translators can word each one)."""
+    if handover.status == HandoverStatus.DONE:
+        if scheduling:
+            return _("A done handover cannot be scheduled.")
+        return _("A done handover cannot be executed.")
+    if handover.status == HandoverStatus.REVERSED:
+        if scheduling:
+            return _("A reversed handover cannot be scheduled.")
+        return _("A reversed handover cannot be executed.")
+    status = handover.get_status_display().lower()
+    if scheduling:
+        return _("A %(status)s handover cannot be scheduled.") % {"status": status}
+    return _("A %(status)s handover cannot be executed.") % {"status": status}
 
 
 def handover_execute_or_schedule(
@@ -429,7 +451,7 @@ def handover_run_scheduled(*, handover_id: int) -> str:
     by = by or handover.created_by
     try:
         if by is None:
-            raise PermissionDenied("Nobody who scheduled it can still execute it.")
+            raise PermissionDenied(_("Nobody who scheduled it can still execute it."))
         handover_execute(handover=handover, by=by)
     except (ValidationError, PermissionDenied) as exc:
         message = " ".join(getattr(exc, "messages", None) or [str(exc)])
@@ -461,6 +483,14 @@ def handover_deactivate_if_due(*, handover_id: int, now: datetime | None = None)
 # --- Undo ------------------------------------------------------------------------------
 
 
+# Why an item stayed with its receiver: kept in English in the report (JSON, CSV, API) and
+# translated where the report page shows them ({% translate item.reason %}).
+REASON_DELETED = gettext_noop("deleted since")
+REASON_MOVED_AGAIN = gettext_noop("changed owner again since")
+REASON_CLOSED = gettext_noop("closed since (the credit stays with whoever won it)")
+REASON_DONE = gettext_noop("done since")
+REASON_CUSTOMER_STAYS = gettext_noop("its customer stays with its new owner")
+
 _MODEL_OF = {
     OwnedObject.CUSTOMER: (Customer, "owner_id"),
     OwnedObject.DEAL: (Deal, "owner_id"),
@@ -482,18 +512,18 @@ def handover_undo(
     """
     at = at or timezone.now()
     if not can_undo_handover(user=by):
-        raise PermissionDenied("Only an admin can undo a handover.")
+        raise PermissionDenied(_("Only an admin can undo a handover."))
     handover = (
         Handover.objects.select_for_update(of=("self",))
         .select_related("departing_rep")
         .get(pk=handover.pk)
     )
     if handover.status != HandoverStatus.DONE:
-        raise ValidationError({"status": "Only a done handover can be undone."})
+        raise ValidationError({"status": _("Only a done handover can be undone.")})
     if handover.executed_at and at - handover.executed_at > UNDO_WINDOW:
         raise ValidationError(
             {
-                "status": (
+                "status": _(
                     "This handover was executed more than 30 days ago; it can no longer be undone."
                 )
             }
@@ -504,10 +534,11 @@ def handover_undo(
         if not reactivate:
             raise ValidationError(
                 {
-                    "reactivate": (
-                        f"{rep} has been deactivated. Confirm reactivating them to give "
+                    "reactivate": _(
+                        "%(rep)s has been deactivated. Confirm reactivating them to give "
                         "their portfolio back."
                     )
+                    % {"rep": rep}
                 }
             )
         from accounts.services import user_reactivate
@@ -526,7 +557,7 @@ def handover_undo(
         )
     )
     ids = defaultdict(list)
-    for kind, pk, *_ in moved:
+    for kind, pk, *_rest in moved:
         ids[kind].append(pk)
     current = {
         kind: {
@@ -547,13 +578,13 @@ def handover_undo(
         reason = ""
         row = current[kind].get(pk)
         if row is None:
-            reason = "deleted since"
+            reason = REASON_DELETED
         elif moved_again or row[0] != to_id:
-            reason = "changed owner again since"
+            reason = REASON_MOVED_AGAIN
         elif kind == OwnedObject.DEAL and row[1] not in OPEN_STAGES:
-            reason = "closed since (the credit stays with whoever won it)"
+            reason = REASON_CLOSED
         elif kind == OwnedObject.TASK and row[1]:
-            reason = "done since"
+            reason = REASON_DONE
         if reason:
             not_back.append({"type": kind, "id": pk, "name": label, "reason": reason})
             continue
@@ -577,7 +608,7 @@ def handover_undo(
                 "type": m.object_type,
                 "id": m.object_id,
                 "name": m.object_repr,
-                "reason": "its customer stays with its new owner",
+                "reason": REASON_CUSTOMER_STAYS,
             }
             for m in moves
             if (m.object_type, m.object_id) in kept
@@ -603,7 +634,7 @@ def handover_undo(
         for r in (handover.report or {}).get("receivers", [])
         for t in r.get("intro_tasks", [])
     ]
-    deleted_intro, _ = Task.objects.filter(pk__in=intro_ids, done=False).delete()
+    deleted_intro, _per_model = Task.objects.filter(pk__in=intro_ids, done=False).delete()
 
     report = dict(handover.report or {})
     report["undo"] = {
@@ -657,9 +688,16 @@ def handover_notify_receivers(*, handover_id: int) -> int:
         if receiver is None or not receiver.email:
             continue
         context = {"handover": handover, "receiver": receiver, "lot": lot}
-        subject = (
-            f"You now look after {len(lot['customers'])} customers of {handover.departing_rep}"
-        )
-        body = render_to_string("handover/email/receiver.txt", context)
+        # In the receiver's own language when their profile names one, else the default.
+        with translation.override(getattr(receiver, "language", "") or settings.LANGUAGE_CODE):
+            count = len(lot["customers"])
+            # Translators: English keeps "customers" for one too; give your language's
+            # proper singular and plural.
+            subject = ngettext(
+                "You now look after %(count)s customers of %(rep)s",
+                "You now look after %(count)s customers of %(rep)s",
+                count,
+            ) % {"count": count, "rep": handover.departing_rep}
+            body = render_to_string("handover/email/receiver.txt", context)
         messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [receiver.email]))
     return send_mass_mail(messages, fail_silently=False) if messages else 0

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.selectors import users_visible_to
@@ -13,16 +14,16 @@ from handover.choices import HandoverReason
 
 class HandoverStartForm(forms.Form):
     departing_rep = forms.ModelChoiceField(
-        queryset=User.objects.none(), label="Departing rep", empty_label="Choose a rep…"
+        queryset=User.objects.none(), label=_("Departing rep"), empty_label=_("Choose a rep…")
     )
     last_day = forms.DateField(
-        label="Last working day", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Last working day"), widget=forms.DateInput(attrs={"type": "date"})
     )
     reason = forms.ChoiceField(
-        choices=[("", "Choose a reason…"), *HandoverReason.choices], label="Why they leave"
+        choices=[("", _("Choose a reason…")), *HandoverReason.choices], label=_("Why they leave")
     )
     reason_detail = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Detail"
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Detail")
     )
 
     def __init__(self, *args, user: User, **kwargs):
@@ -36,7 +37,7 @@ class ReceiverForm(forms.Form):
     """One receiver chosen among the eligible reps (the plan row and the bulk form)."""
 
     receiver = forms.ModelChoiceField(
-        queryset=User.objects.none(), label="Receiver", empty_label="Choose a receiver…"
+        queryset=User.objects.none(), label=_("Receiver"), empty_label=_("Choose a receiver…")
     )
 
     def __init__(self, *args, receivers: QuerySet[User], **kwargs):
@@ -46,20 +47,22 @@ class ReceiverForm(forms.Form):
 
 class BulkAssignForm(ReceiverForm):
     segment = forms.ChoiceField(
-        choices=[("", "Any segment"), *Segment.choices], required=False, label="Segment"
+        choices=[("", _("Any segment")), *Segment.choices], required=False, label=_("Segment")
     )
     is_key = forms.NullBooleanField(
         required=False,
-        label="Key customer",
-        widget=forms.Select(choices=[("", "Any"), ("true", "Key only"), ("false", "Not key")]),
+        label=_("Key customer"),
+        widget=forms.Select(
+            choices=[("", _("Any")), ("true", _("Key only")), ("false", _("Not key"))]
+        ),
     )
-    region = forms.CharField(required=False, max_length=120, label="Region")
+    region = forms.CharField(required=False, max_length=120, label=_("Region"))
 
 
 class ItemOverrideForm(forms.Form):
     """A deal or task that goes to someone else; an empty receiver follows the customer."""
 
-    kind = forms.ChoiceField(choices=[("deal", "Deal"), ("task", "Task")])
+    kind = forms.ChoiceField(choices=[("deal", _("Deal")), ("task", _("Task"))])
     object_id = forms.IntegerField(min_value=1)
     receiver = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
 
@@ -72,7 +75,7 @@ class KnowledgeNoteForm(forms.Form):
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=20000,
-        label="What the next owner needs to know",
+        label=_("What the next owner needs to know"),
     )
 
 
@@ -80,7 +83,7 @@ class DealConfirmForm(forms.Form):
     """The departing rep confirms a deal's stage and next step (crm.services.deal_update)."""
 
     stage = forms.ChoiceField(choices=[])
-    next_step = forms.CharField(max_length=255, label="Next step")
+    next_step = forms.CharField(max_length=255, label=_("Next step"))
 
     def __init__(self, *args, **kwargs):
         from crm.choices import OPEN_STAGES, DealStage

@@ -3,6 +3,8 @@ and the record of what moved. Every move itself is in crm.OwnershipChange (appen
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from handover.choices import HandoverReason, HandoverStatus
 
@@ -27,12 +29,20 @@ class Handover(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     notes_waived_reason = models.TextField(blank=True)
+    locked_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When an admin ended the departing rep's access at once."),
+    )
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     reversed_at = models.DateTimeField(null=True, blank=True)
     reversed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     report = models.JSONField(
-        default=dict, blank=True, help_text="What moved where, and what could not be reversed."
+        default=dict, blank=True, help_text=_("What moved where, and what could not be reversed.")
     )
 
     class Meta:
@@ -46,7 +56,10 @@ class Handover(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Handover of {self.departing_rep} ({self.get_status_display()})"
+        return gettext("Handover of %(rep)s (%(status)s)") % {
+            "rep": self.departing_rep,
+            "status": self.get_status_display(),
+        }
 
 
 class HandoverAssignment(models.Model):
@@ -59,7 +72,7 @@ class HandoverAssignment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     proposed = models.BooleanField(
-        default=True, help_text="Set by the proposal rule rather than chosen by a person."
+        default=True, help_text=_("Set by the proposal rule rather than chosen by a person.")
     )
 
     class Meta:
@@ -76,8 +89,8 @@ class ItemOverride(models.Model):
     """A deal or open task that goes to someone other than its customer's receiver."""
 
     class Kind(models.TextChoices):
-        DEAL = "deal", "Deal"
-        TASK = "task", "Task"
+        DEAL = "deal", _("Deal")
+        TASK = "task", _("Task")
 
     handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="overrides")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -114,4 +127,4 @@ class KnowledgeNote(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Note on {self.customer_id}"
+        return gettext("Note on %(customer)s") % {"customer": self.customer_id}

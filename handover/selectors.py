@@ -23,9 +23,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.models import User
 from crm.choices import CLOSED_STAGES, OPEN_STAGES
+from crm.currency import to_company
 from crm.models import Contact, Customer, Deal
 from handover.choices import HandoverStatus
 from handover.models import Handover, HandoverAssignment, ItemOverride, KnowledgeNote
@@ -103,14 +105,12 @@ def receivers_for(*, departing_rep: User, by: User) -> QuerySet[User]:
     return pool.filter(pk__in=users_visible_to(user=by).values("pk"))
 
 
-def receiver_loads(*, receivers: QuerySet[User]) -> dict[int, tuple[Decimal, int]]:
-    """Each receiver's current portfolio as (sum of open deal amounts, customer count), in
-    one aggregate query (correlated subqueries, so no join fan-out)."""
+def _load_annotations(receivers: QuerySet[User]) -> QuerySet[User]:
     value_sq = (
         Deal.objects.filter(owner_id=OuterRef("pk"), stage_id__in=OPEN_STAGES)
         .order_by()
         .values("owner_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum(to_company(on=timezone.localdate())))
         .values("total")[:1]
     )
     count_sq = (
@@ -120,15 +120,45 @@ def receiver_loads(*, receivers: QuerySet[User]) -> dict[int, tuple[Decimal, int
         .annotate(n=Count("id"))
         .values("n")[:1]
     )
-    rows = (
-        receivers.order_by()
-        .annotate(
-            load_value=Coalesce(Subquery(value_sq, output_field=MONEY), Value(ZERO)),
-            load_count=Coalesce(Subquery(count_sq, output_field=IntegerField()), 0),
-        )
-        .values_list("pk", "load_value", "load_count")
+    return receivers.order_by().annotate(
+        load_value=Coalesce(Subquery(value_sq, output_field=MONEY), Value(ZERO)),
+        load_count=Coalesce(Subquery(count_sq, output_field=IntegerField()), 0),
     )
+
+
+def receiver_loads(*, receivers: QuerySet[User]) -> dict[int, tuple[Decimal, int]]:
+    """Each receiver's current portfolio as (sum of open deal amounts, customer count), in
+    one aggregate query (correlated subqueries, so no join fan-out)."""
+    rows = _load_annotations(receivers).values_list("pk", "load_value", "load_count")
     return {pk: (value, count) for pk, value, count in rows}
+
+
+@dataclass
+class ReceiverPool:
+    """Receivers' loads plus, for the territory preference (issue 13), each one's team and
+    the territories of the customers they own now."""
+
+    loads: dict[int, tuple[Decimal, int]] = field(default_factory=dict)
+    teams: dict[int, int | None] = field(default_factory=dict)
+    territories: dict[int, set[int]] = field(default_factory=dict)
+
+
+def receiver_pool(*, receivers: QuerySet[User]) -> ReceiverPool:
+    """receiver_loads with each receiver's team and customers' territories, still ONE query:
+    one row per (receiver, territory among their customers), the loads as subqueries."""
+    rows = (
+        _load_annotations(receivers)
+        .values_list("pk", "team_id", "load_value", "load_count", "customers__territory_id")
+        .distinct()
+    )
+    pool = ReceiverPool()
+    for pk, team_id, value, count, territory_id in rows:
+        pool.loads[pk] = (value, count)
+        pool.teams[pk] = team_id
+        owned = pool.territories.setdefault(pk, set())
+        if territory_id is not None:
+            owned.add(territory_id)
+    return pool
 
 
 def propose_receivers(
@@ -137,34 +167,67 @@ def propose_receivers(
     customers: list[tuple[int, Decimal]],
     by: User,
     planned: dict[int, tuple[Decimal, int]] | None = None,
+    territories: dict[int, tuple[int, int | None]] | None = None,
 ) -> dict[int, int]:
     """The default rule: customer id -> receiver id, among the receivers `by` may choose
     (receivers_for). Same team first (other teams only when the departing rep's team has no
     eligible rep, so only for an admin); customers by value, largest first, each onto the
     receiver with the lowest running (portfolio value, customer count).
 
+    Territory first (issue 13): `territories` maps a customer to (its territory id, that
+    territory's team id). Such a customer goes to the lightest receiver of the pool who
+    owns other customers in the same territory; failing that, to the lightest receiver of
+    the territory's team; failing that, by the rule above.
+
     `planned` adds what the plan already gives each receiver to their current load, so
     customers caught late are balanced against the plan. Two queries; none when empty."""
     if not customers:
         return {}
-    pool = receivers_for(departing_rep=departing_rep, by=by)
-    loads = {}
+    territories = {cid: t for cid, t in (territories or {}).items() if t and t[0] is not None}
+    read = receiver_pool if territories else None
+    pool_qs = receivers_for(departing_rep=departing_rep, by=by)
+    pool = ReceiverPool()
+
+    def load(qs: QuerySet[User]) -> ReceiverPool:
+        if read is not None:
+            return read(receivers=qs)
+        return ReceiverPool(loads=receiver_loads(receivers=qs))
+
     if departing_rep.team_id:
-        loads = receiver_loads(receivers=pool.filter(team_id=departing_rep.team_id))
-    if not loads:
-        loads = receiver_loads(receivers=pool)
-    if not loads:
+        pool = load(pool_qs.filter(team_id=departing_rep.team_id))
+    if not pool.loads:
+        pool = load(pool_qs)
+    if not pool.loads:
         return {}
     planned = planned or {}
+    current: dict[int, tuple[Decimal, int]] = {}
     heap = []
-    for pk, (value, count) in loads.items():
+    for pk, (value, count) in pool.loads.items():
         extra_value, extra_count = planned.get(pk, (ZERO, 0))
-        heapq.heappush(heap, (value + extra_value, count + extra_count, pk))
+        current[pk] = (value + extra_value, count + extra_count)
+        heapq.heappush(heap, (*current[pk], pk))
+
+    def lightest() -> int:
+        while True:  # entries are (load, pk) as pushed; a stale one (load grew) is skipped
+            load_value, load_count, pk = heapq.heappop(heap)
+            if current[pk] == (load_value, load_count):
+                return pk
+
     result = {}
     for customer_id, value in sorted(customers, key=lambda c: (-c[1], c[0])):
-        load_value, load_count, pk = heapq.heappop(heap)
+        pk = None
+        if customer_id in territories:
+            territory_id, team_id = territories[customer_id]
+            near = [r for r, owned in pool.territories.items() if territory_id in owned]
+            near = near or [r for r, t in pool.teams.items() if team_id and t == team_id]
+            if near:
+                pk = min(near, key=lambda r: (*current[r], r))
+        if pk is None:
+            pk = lightest()
         result[customer_id] = pk
-        heapq.heappush(heap, (load_value + value, load_count + 1, pk))
+        load_value, load_count = current[pk]
+        current[pk] = (load_value + value, load_count + 1)
+        heapq.heappush(heap, (*current[pk], pk))
     return result
 
 
@@ -173,7 +236,7 @@ def _open_value_sq(outer: str = "pk") -> Subquery:
         Deal.objects.filter(customer_id=OuterRef(outer), stage_id__in=OPEN_STAGES)
         .order_by()
         .values("customer_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum(to_company(on=timezone.localdate())))  # company currency, today's rate
         .values("total")[:1],
         output_field=MONEY,
     )
@@ -521,12 +584,14 @@ def handover_preview(*, handover: Handover, by: User) -> HandoverPreview:
         Customer.objects.filter(owner_id=rep_id)
         .annotate(open_value=Coalesce(_open_value_sq(), Value(ZERO), output_field=MONEY))
         .order_by("id")
-        .values_list("pk", "name", "is_key", "open_value")
+        .values_list("pk", "name", "is_key", "open_value", "territory_id", "territory__team_id")
     )
     deals = list(
         Deal.objects.filter(owner_id=rep_id)
         .order_by("id")
-        .values_list("pk", "title", "customer_id", "customer__owner_id", "stage_id", "amount")
+        # the amount in the company currency at today's rate (None without a rate)
+        .annotate(amount_c=to_company(on=timezone.localdate()))
+        .values_list("pk", "title", "customer_id", "customer__owner_id", "stage_id", "amount_c")
     )
     tasks = list(
         Task.objects.filter(assignee_id=rep_id, done=False)
@@ -540,19 +605,24 @@ def handover_preview(*, handover: Handover, by: User) -> HandoverPreview:
     )
 
     planned_loads: dict[int, tuple[Decimal, int]] = {}
-    values = {pk: value for pk, _, _, value in customers}
+    values = {pk: value for pk, _, _, value, _, _ in customers}
     for cid, rid in plan.items():
         v, n = planned_loads.get(rid, (ZERO, 0))
         planned_loads[rid] = (v + values.get(cid, ZERO), n + 1)
-    loose = [(pk, value) for pk, _, _, value in customers if pk not in plan]
+    loose = [(pk, value) for pk, _, _, value, _, _ in customers if pk not in plan]
+    territories = {pk: (t, team) for pk, _, _, _, t, team in customers if pk not in plan and t}
     # One extra entry ("default receiver") for items whose customer is outside the portfolio.
     defaults = propose_receivers(
-        departing_rep=rep, customers=[*loose, (0, ZERO)], by=by, planned=planned_loads
+        departing_rep=rep,
+        customers=[*loose, (0, ZERO)],
+        by=by,
+        planned=planned_loads,
+        territories=territories,
     )
     fallback = defaults.pop(0, None)
 
     receiver_of: dict[int, int | None] = {}
-    for pk, name, is_key, _value in customers:
+    for pk, name, is_key, _value, _, _ in customers:
         to = plan.get(pk)
         if to is None:
             to = defaults.get(pk)
@@ -588,7 +658,7 @@ def handover_preview(*, handover: Handover, by: User) -> HandoverPreview:
         preview.deals.append(ItemMove(pk, rep_id, to, cid))
         counts = preview.per_receiver.setdefault(to, ReceiverCounts())
         counts.deals += 1
-        counts.deal_value += amount
+        counts.deal_value += amount or ZERO
 
     for pk, title, cid, owner_id, deal_cid in tasks:
         preview.labels[("task", pk)] = title

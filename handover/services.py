@@ -6,11 +6,12 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from crm.choices import OPEN_STAGES
 from crm.models import Customer, Deal
-from handover.choices import HandoverReason
+from handover.choices import HandoverReason, HandoverStatus
 from handover.models import Handover, HandoverAssignment, ItemOverride, KnowledgeNote
 from handover.selectors import (
     OPEN_STATUSES,
@@ -26,18 +27,23 @@ from handover.selectors import (
 
 def _check_manager(*, handover: Handover, by: User) -> None:
     if not can_manage_handover(user=by, handover=handover):
-        raise PermissionDenied("Only an admin or the rep's own manager may change this handover.")
+        raise PermissionDenied(
+            _("Only an admin or the rep's own manager may change this handover.")
+        )
 
 
 def ensure_plan_open(*, handover: Handover) -> None:
     """ValidationError({"handover": ...}) once the handover is done or reversed."""
     if handover.status not in OPEN_STATUSES:
-        raise ValidationError(
-            {
-                "handover": f"This handover is {handover.get_status_display().lower()}: "
-                "its plan can no longer change."
+        if handover.status == HandoverStatus.DONE:
+            message = _("This handover is done: its plan can no longer change.")
+        elif handover.status == HandoverStatus.REVERSED:
+            message = _("This handover is reversed: its plan can no longer change.")
+        else:
+            message = _("This handover is %(status)s: its plan can no longer change.") % {
+                "status": handover.get_status_display().lower()
             }
-        )
+        raise ValidationError({"handover": message})
 
 
 @transaction.atomic
@@ -56,21 +62,23 @@ def handover_start(
     open handover; the last day cannot be in the past."""
     errors: dict[str, str] = {}
     if departing_rep is None:
-        errors["departing_rep"] = "Choose the rep who is leaving."
+        errors["departing_rep"] = _("Choose the rep who is leaving.")
     elif not can_manage_handover_of(user=by, rep=departing_rep):
-        raise PermissionDenied("Only an admin or the rep's own manager may start a handover.")
+        raise PermissionDenied(_("Only an admin or the rep's own manager may start a handover."))
     elif not (departing_rep.is_active and departing_rep.is_rep):
-        errors["departing_rep"] = "Only an active rep can be handed over."
+        errors["departing_rep"] = _("Only an active rep can be handed over.")
     elif Handover.objects.filter(departing_rep=departing_rep, status__in=OPEN_STATUSES).exists():
-        errors["departing_rep"] = f"{departing_rep} already has an open handover."
+        errors["departing_rep"] = _("%(rep)s already has an open handover.") % {
+            "rep": departing_rep
+        }
     if last_day is None:
-        errors["last_day"] = "Give the last working day."
+        errors["last_day"] = _("Give the last working day.")
     elif last_day < timezone.localdate():
-        errors["last_day"] = "The last day cannot be in the past."
+        errors["last_day"] = _("The last day cannot be in the past.")
     if reason not in HandoverReason.values:
-        errors["reason"] = "Choose why the rep is leaving."
+        errors["reason"] = _("Choose why the rep is leaving.")
     elif reason == HandoverReason.OTHER and not (reason_detail or "").strip():
-        errors["reason_detail"] = "Say why, when the reason is “other”."
+        errors["reason_detail"] = _("Say why, when the reason is “other”.")
     if errors:
         raise ValidationError(errors)
     try:
@@ -84,7 +92,7 @@ def handover_start(
             )
     except IntegrityError:  # a concurrent start won the race
         raise ValidationError(
-            {"departing_rep": f"{departing_rep} already has an open handover."}
+            {"departing_rep": _("%(rep)s already has an open handover.") % {"rep": departing_rep}}
         ) from None
     handover_propose_plan(handover=handover, by=by)
     return handover
@@ -95,10 +103,19 @@ def handover_propose_plan(*, handover: Handover, by: User) -> int:
     """Give every customer of the departing rep that the plan does not cover yet a
     receiver by the default rule (same team first, balancing value and count), in one bulk
     insert. Returns how many were assigned. Existing choices are never touched."""
-    loose = list(unassigned_customers(handover=handover).values_list("pk", "open_value"))
+    rows = unassigned_customers(handover=handover).values_list(
+        "pk", "open_value", "territory_id", "territory__team_id"
+    )
+    loose, territories = [], {}
+    for pk, value, territory_id, team_id in rows:
+        loose.append((pk, value))
+        if territory_id:
+            territories[pk] = (territory_id, team_id)
     if not loose:
         return 0
-    chosen = propose_receivers(departing_rep=handover.departing_rep, customers=loose, by=by)
+    chosen = propose_receivers(
+        departing_rep=handover.departing_rep, customers=loose, by=by, territories=territories
+    )
     rows = [
         HandoverAssignment(handover=handover, customer_id=cid, receiver_id=rid, proposed=True)
         for cid, rid in chosen.items()
@@ -123,8 +140,22 @@ def _repeats(keys) -> set[int]:
     return repeats
 
 
-def _not_a_receiver(*, by: User) -> str:
-    return "an active rep who can receive work" + ("" if by.is_admin else " in your team")
+def _receiver_error(*, row: int, receiver, by: User) -> str:
+    """A plan row naming someone who may not receive work (admins: any active rep;
+    managers: an active rep of their team)."""
+    values = {"row": row, "receiver": receiver}
+    if by.is_admin:
+        return (
+            _("Row %(row)s: receiver %(receiver)s is not an active rep who can receive work.")
+            % values
+        )
+    return (
+        _(
+            "Row %(row)s: receiver %(receiver)s is not an active rep who can receive work in your "
+            "team."
+        )
+        % values
+    )
 
 
 @transaction.atomic
@@ -166,15 +197,17 @@ def handover_plan_update(
         cid, rid = entry.get("customer"), entry.get("receiver")
         if i in twice:
             errors.setdefault("assignments", []).append(
-                f"Row {i + 1}: customer {cid} is given twice; give each customer once."
+                _("Row %(row)s: customer %(customer)s is given twice; give each customer once.")
+                % {"row": i + 1, "customer": cid}
             )
         if not _is_id(cid) or cid not in portfolio:
             errors.setdefault("assignments", []).append(
-                f"Row {i + 1}: customer {cid} is not in this handover."
+                _("Row %(row)s: customer %(customer)s is not in this handover.")
+                % {"row": i + 1, "customer": cid}
             )
         if not _is_id(rid) or rid not in receivers:
             errors.setdefault("assignments", []).append(
-                f"Row {i + 1}: receiver {rid} is not {_not_a_receiver(by=by)}."
+                _receiver_error(row=i + 1, receiver=rid, by=by)
             )
     deal_ids = {e.get("object_id") for e in overrides if e.get("kind") == "deal"}
     task_ids = {e.get("object_id") for e in overrides if e.get("kind") == "task"}
@@ -198,22 +231,32 @@ def handover_plan_update(
         kind, oid, rid = entry.get("kind"), entry.get("object_id"), entry.get("receiver")
         if i in twice:
             errors.setdefault("overrides", []).append(
-                f"Row {i + 1}: {kind} {oid} is given twice; give each item once."
+                (
+                    _("Row %(row)s: deal %(id)s is given twice; give each item once.")
+                    if kind == "deal"
+                    else _("Row %(row)s: task %(id)s is given twice; give each item once.")
+                )
+                % {"row": i + 1, "id": oid}
             )
         if kind not in ItemOverride.Kind.values:
             errors.setdefault("overrides", []).append(
-                f"Row {i + 1}: kind must be “deal” or “task”."
+                _("Row %(row)s: kind must be “deal” or “task”.") % {"row": i + 1}
             )
         elif oid not in (own_deals if kind == "deal" else own_tasks):
             errors.setdefault("overrides", []).append(
-                f"Row {i + 1}: {kind} {oid} is not an open {kind} of the departing rep."
+                (
+                    _("Row %(row)s: deal %(id)s is not an open deal of the departing rep.")
+                    if kind == "deal"
+                    else _("Row %(row)s: task %(id)s is not an open task of the departing rep.")
+                )
+                % {"row": i + 1, "id": oid}
             )
         if rid is not None and (not _is_id(rid) or rid not in receivers):
             errors.setdefault("overrides", []).append(
-                f"Row {i + 1}: receiver {rid} is not {_not_a_receiver(by=by)}."
+                _receiver_error(row=i + 1, receiver=rid, by=by)
             )
     if not assignments and not overrides:
-        errors["assignments"] = ["Nothing to change: give assignments or overrides."]
+        errors["assignments"] = [_("Nothing to change: give assignments or overrides.")]
     if errors:
         raise ValidationError(errors)
 
@@ -272,7 +315,12 @@ def handover_bulk_assign(
         .filter(pk=receiver.pk)
         .exists()
     ):
-        raise ValidationError({"receiver": f"Choose {_not_a_receiver(by=by)}."})
+        message = (
+            _("Choose an active rep who can receive work.")
+            if by.is_admin
+            else _("Choose an active rep who can receive work in your team.")
+        )
+        raise ValidationError({"receiver": message})
     customers = Customer.objects.filter(owner_id=handover.departing_rep_id)
     if segment:
         customers = customers.filter(segment=segment)
@@ -282,7 +330,7 @@ def handover_bulk_assign(
         customers = customers.filter(region__iexact=region.strip())
     ids = list(customers.values_list("pk", flat=True))
     if not ids:
-        raise ValidationError({"receiver": "No customer of this handover matches the filter."})
+        raise ValidationError({"receiver": _("No customer of this handover matches the filter.")})
     HandoverAssignment.objects.bulk_create(
         [
             HandoverAssignment(handover=handover, customer_id=c, receiver=receiver, proposed=False)
@@ -304,7 +352,7 @@ def knowledge_note_save(
     per customer, written by the rep (or their manager/an admin), saved again to edit."""
     is_rep = by.pk == handover.departing_rep_id
     if not (is_rep or can_manage_handover(user=by, handover=handover)):
-        raise PermissionDenied("Only the departing rep or their manager may write notes.")
+        raise PermissionDenied(_("Only the departing rep or their manager may write notes."))
     ensure_plan_open(handover=handover)
     errors = {}
     in_plan = customer is not None and (
@@ -312,15 +360,43 @@ def knowledge_note_save(
         or HandoverAssignment.objects.filter(handover=handover, customer=customer).exists()
     )
     if not in_plan:
-        errors["customer"] = "Choose a customer of this handover."
+        errors["customer"] = _("Choose a customer of this handover.")
     text = (text or "").strip()
     if not text:
-        errors["text"] = "Write what the next owner needs to know."
+        errors["text"] = _("Write what the next owner needs to know.")
     elif len(text) > 20000:
-        errors["text"] = "Keep the note under 20,000 characters."
+        errors["text"] = _("Keep the note under 20,000 characters.")
     if errors:
         raise ValidationError(errors)
-    note, _ = KnowledgeNote.objects.update_or_create(
+    note, _created = KnowledgeNote.objects.update_or_create(
         handover=handover, customer=customer, defaults={"text": text, "written_by": by}
     )
     return note
+
+
+# --- Lock now (issue 12) -----------------------------------------------------------------
+
+
+@transaction.atomic
+def handover_lock_now(*, handover: Handover, by: User) -> Handover:
+    """End the departing rep's access at once, before the last day: the account is
+    deactivated and every session and API token revoked in this one transaction (their
+    next request is a 401 or the login page). The plan goes on; executing it later moves
+    the portfolio as usual. Admins only; a handover that is done or reversed, or a rep
+    already locked out, is refused with a reason."""
+    from accounts.services import user_deactivate
+
+    if not by.is_admin:
+        raise PermissionDenied(_("Only an admin may lock a departing rep out at once."))
+    handover = (
+        Handover.objects.select_for_update().select_related("departing_rep").get(pk=handover.pk)
+    )
+    ensure_plan_open(handover=handover)
+    rep = handover.departing_rep
+    if handover.locked_at is not None or not rep.is_active:
+        raise ValidationError({"handover": _("%(rep)s has no access left to lock.") % {"rep": rep}})
+    user_deactivate(user=rep)
+    handover.locked_at = timezone.now()
+    handover.locked_by = by
+    handover.save(update_fields=["locked_at", "locked_by"])
+    return handover

@@ -27,3 +27,12 @@ def notify_receivers(handover_id: int) -> int:
     from handover.execution import handover_notify_receivers
 
     return handover_notify_receivers(handover_id=handover_id)
+
+
+@shared_task(name="handover.tasks.notify_read_limit")
+def notify_read_limit(rep_id: int, count: int) -> int:
+    """Tell the rep's manager and the admins that a rep in their notice period reached the
+    daily limit of customers opened."""
+    from handover.notice import notice_read_limit_notify
+
+    return notice_read_limit_notify(rep_id=rep_id, count=count)

@@ -20,3 +20,12 @@ class ExpectationMetric(models.TextChoices):
     VISITS_PER_PRIMARY = "visits_per_primary", "Visits per primary customer per year"
     VISITS_PER_SECONDARY = "visits_per_secondary", "Visits per secondary customer per year"
     TRAVEL_SHARE = "travel_share", "Share of time travelling (%)"
+
+
+class RiskRule(models.TextChoices):
+    """Why the weekly KPI job flags a rep as at risk (reports.risk)."""
+
+    ACTIVITY = "activity", "Under the activity goal"
+    ATTAINMENT = "attainment", "Quota attainment trails the time elapsed"
+    COVERAGE = "coverage", "Too little pipeline for next quarter"
+    NEGLECT = "neglect", "Key customer without an activity"

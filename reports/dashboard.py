@@ -40,6 +40,7 @@ from activities.choices import ActivityKind
 from activities.models import Activity
 from activities.weeks import shift_week, week_monday
 from crm.choices import OPEN_STAGES, DealStage, Segment
+from crm.currency import rates_missing, to_company
 from crm.models import Customer, Deal, DealStageChange
 from crm.selectors import pipeline_deals_for
 from reports.choices import ExpectationMetric, PeriodKind
@@ -86,7 +87,9 @@ def dashboard_teams(*, user: User) -> list[Team]:
 
 def dashboard_reps(*, user: User, team_id: int | None = None) -> list[User]:
     """Active reps whose numbers `user` may see, optionally one team: one query."""
-    qs = users_visible_to(user=user).filter(role="rep", is_active=True)
+    from coaching.ramp import with_ramp_steps
+
+    qs = with_ramp_steps(users_visible_to(user=user).filter(role="rep", is_active=True))
     if team_id is not None:
         qs = qs.filter(team_id=team_id)
     return list(qs.order_by("team__name", "first_name", "last_name", "username"))
@@ -94,7 +97,10 @@ def dashboard_reps(*, user: User, team_id: int | None = None) -> list[User]:
 
 def dashboard_rep(*, user: User, rep_id: int) -> User | None:
     """One rep `user` may open the drill-down of, or None (the view answers 404)."""
-    return users_visible_to(user=user).filter(role="rep", pk=rep_id).select_related("team").first()
+    from coaching.ramp import with_ramp_steps
+
+    reps = users_visible_to(user=user).filter(role="rep", pk=rep_id).select_related("team")
+    return with_ramp_steps(reps).first()
 
 
 # --- Colour levels -----------------------------------------------------------------------
@@ -153,6 +159,7 @@ class TeamRow:
     pipeline: Decimal
     forecast: Decimal
     remaining_quota: Decimal
+    ramp: object = None  # coaching.ramp.RampStatus of a new rep: targets are ramped
 
     @property
     def forecast_cover(self) -> Decimal | None:
@@ -215,8 +222,13 @@ def team_table(*, reps: list[User], week: str, sort: str = "rep") -> list[TeamRo
     """Each rep's WeeklyKPI snapshot for the week, against goal and quota: one query.
     A rep whose week is not computed yet gets a row with kpi=None (shown as "not computed").
     `sort` is one of SORT_KEYS, "-" first for descending; anything else sorts by rep."""
+    from coaching.ramp import ramp_statuses
+
     kpis = {k.rep_id: k for k in WeeklyKPI.objects.filter(rep__in=[r.pk for r in reps], week=week)}
     rows = [_row_for(rep, kpis.get(rep.pk)) for rep in reps]
+    ramps = ramp_statuses(reps=reps, week=week)  # no query: dashboard_reps carries schedules
+    for row in rows:
+        row.ramp = ramps.get(row.rep.pk)
     key, descending = sort.lstrip("-"), sort.startswith("-")
     if key not in SORT_KEYS:
         key, descending = "rep", False
@@ -255,6 +267,93 @@ def team_totals(rows: list[TeamRow]) -> TeamRow | None:
         forecast=total(lambda r: r.forecast),
         remaining_quota=total(lambda r: r.remaining_quota),
     )
+
+
+# --- At-risk reps (issue 13) ---------------------------------------------------------------
+
+SPARK_WEEKS = 8
+SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 96, 28, 2
+
+
+@dataclass
+class Sparkline:
+    """A rep's weekly activity (calls + meetings + visits) against the goal, oldest week
+    first, as SVG polyline points (drawn server-side: no script)."""
+
+    weeks: list[str]
+    values: list[int]
+    goals: list[int]
+    width: int = SPARK_WIDTH
+    height: int = SPARK_HEIGHT
+
+    def _points(self, series: list[int]) -> str:
+        top = max([*self.values, *self.goals, 1])
+        step = (self.width - 2 * SPARK_PAD) / max(len(series) - 1, 1)
+        span = self.height - 2 * SPARK_PAD
+        return " ".join(
+            f"{SPARK_PAD + i * step:.1f},{self.height - SPARK_PAD - value * span / top:.1f}"
+            for i, value in enumerate(series)
+        )
+
+    @property
+    def points(self) -> str:
+        return self._points(self.values)
+
+    @property
+    def goal_points(self) -> str:
+        return self._points(self.goals) if any(self.goals) else ""
+
+    @property
+    def label(self) -> str:
+        pairs = ", ".join(f"{w}: {v}" for w, v in zip(self.weeks, self.values, strict=True))
+        return f"Activities per week (calls, meetings, visits): {pairs}"
+
+
+@dataclass
+class AtRiskRep:
+    rep: User
+    flags: list
+    sparkline: Sparkline
+
+
+def at_risk_reps(*, reps: list[User], week: str) -> list[AtRiskRep]:
+    """The reps (of `reps`, already scoped) flagged in `week` by the weekly KPI job, most
+    flags first, each with their flags and an activity sparkline over the SPARK_WEEKS weeks
+    ending with `week`: two queries (one when nobody is flagged)."""
+    from reports.risk import risk_flags_for
+
+    flags = risk_flags_for(reps=reps, week=week)
+    if not flags:
+        return []
+    weeks = [shift_week(week, -n) for n in range(SPARK_WEEKS - 1, -1, -1)]
+    series: dict[int, dict[str, tuple[int, int]]] = {}
+    rows = WeeklyKPI.objects.filter(rep_id__in=list(flags), week__in=weeks).values_list(
+        "rep_id",
+        "week",
+        "calls",
+        "meetings",
+        "visits",
+        "goal_calls",
+        "goal_meetings",
+        "goal_visits",
+    )
+    for rep_id, w, calls, meetings, visits, g_calls, g_meetings, g_visits in rows:
+        series.setdefault(rep_id, {})[w] = (
+            calls + meetings + visits,
+            g_calls + g_meetings + g_visits,
+        )
+    flagged = []
+    for position, rep in enumerate(reps):
+        if rep.pk not in flags:
+            continue
+        by_week = series.get(rep.pk, {})
+        spark = Sparkline(
+            weeks=weeks,
+            values=[by_week.get(w, (0, 0))[0] for w in weeks],
+            goals=[by_week.get(w, (0, 0))[1] for w in weeks],
+        )
+        flagged.append((-len(flags[rep.pk]), position, AtRiskRep(rep, flags[rep.pk], spark)))
+    return [item for _, _, item in sorted(flagged, key=lambda t: t[:2])]
 
 
 # --- Charts ------------------------------------------------------------------------------
@@ -342,13 +441,22 @@ def monthly_attainment(*, reps: list[User], end: date) -> dict:
     revenue per credited rep and month."""
     months = _month_starts(end=end)
     rep_ids = [r.pk for r in reps]
-    quotas = Quota.objects.filter(
-        rep_id__in=rep_ids,
-        period=PeriodKind.MONTH,
-        period_start__gte=months[0],
-        period_start__lte=months[-1],
-    ).values_list("rep_id", "period_start", "revenue")
-    quota = {(rep_id, start.replace(day=1)): revenue for rep_id, start, revenue in quotas}
+    quotas = (
+        Quota.objects.filter(
+            rep_id__in=rep_ids,
+            period=PeriodKind.MONTH,
+            period_start__gte=months[0],
+            period_start__lte=months[-1],
+        )
+        .annotate(revenue_c=to_company("revenue", on="period_start"))
+        .values_list("rep_id", "period_start", "revenue_c")
+    )
+    # In the company currency (crm.currency); a quota without a rate counts as not set.
+    quota = {
+        (rep_id, start.replace(day=1)): revenue
+        for rep_id, start, revenue in quotas
+        if revenue is not None
+    }
     won = (
         Deal.objects.filter(
             stage_id=DealStage.WON, closed_at__gte=months[0], closed_at__lt=_next_month(end)
@@ -357,7 +465,7 @@ def monthly_attainment(*, reps: list[User], end: date) -> dict:
         .filter(credited__in=rep_ids)
         .order_by()
         .values("credited", "month")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum(to_company(on="closed_at")))
     )
     revenue = {(row["credited"], row["month"]): row["total"] for row in won}
     per_rep = []
@@ -375,6 +483,10 @@ def monthly_attainment(*, reps: list[User], end: date) -> dict:
     return {"months": months, "reps": per_rep, "team": team}
 
 
+def _cents(value: Decimal) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
 def year_over_year(*, reps: list[User], year: int) -> dict:
     """Won revenue per month of `year` and of the year before, credited to the reps: one
     GROUP BY query."""
@@ -388,9 +500,11 @@ def year_over_year(*, reps: list[User], year: int) -> dict:
         .filter(credited__in=[r.pk for r in reps])
         .order_by()
         .values("month")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum(to_company(on="closed_at")))
     )
-    by_month = {(row["month"].year, row["month"].month): row["total"] for row in rows}
+    by_month = {
+        (row["month"].year, row["month"].month): _cents(row["total"] or ZERO) for row in rows
+    }
     return {
         "year": year,
         "this_year": [by_month.get((year, m), ZERO) for m in range(1, 13)],
@@ -652,6 +766,8 @@ class Dashboard:
     unvisited: list[Customer] = field(default_factory=list)
     unvisited_total: int = 0
     missing: list = field(default_factory=list)
+    rates_missing: list[str] = field(default_factory=list)  # currencies left out: no rate
+    at_risk: list[AtRiskRep] = field(default_factory=list)
 
     def chart_data(self) -> dict:
         """The JSON the charts draw (json_script): money as decimal strings."""
@@ -724,9 +840,11 @@ def build_dashboard(
 ) -> Dashboard:
     """Every figure of the dashboard (or of one rep's drill-down when `rep` is given) for
     the reps in `reps`, all of them already in `user`'s scope, in a fixed number of queries
-    whatever the team size: KPI table 1, trend 1, call reports 1; and, unless cached
+    whatever the team size: KPI table 1, trend 1, call reports 1, at-risk reps 2 (flags,
+    sparklines; 1 when nobody is flagged); and, unless cached
     (_cached, cached_stage_median_days), attainment 2, year-over-year 1, funnel 1, unvisited
-    key customers 1, stage medians 1 and stuck deals 2 (top rows, count)."""
+    key customers 1, stage medians 1, stuck deals 2 (top rows, count) and currencies
+    without an exchange rate 1. Money is summed in the company currency (crm.currency)."""
     now = now or timezone.now()
     end = week_end(week)
     rep_ids = [r.pk for r in reps]
@@ -749,6 +867,15 @@ def build_dashboard(
             "funnel": funnel(deals=deals, since=_month_starts(end=end)[0]),
             "unvisited": unvisited,
             "unvisited_total": unvisited_total,
+            # Currencies of the reps' deals (open, or won in the two years shown) without
+            # a rate: their deals are left out of the converted sums (crm.currency).
+            "rates_missing": rates_missing(
+                deals=deals.filter(
+                    Q(stage_id__in=OPEN_STAGES)
+                    | Q(stage_id=DealStage.WON, closed_at__gte=date(end.year - 1, 1, 1))
+                ),
+                on=end,
+            ),
         }
 
     bundle = _cached("figures", rep_ids=rep_ids, extra=f"{end}:{now:%Y-%m-%d}", compute=slow_moving)
@@ -757,4 +884,5 @@ def build_dashboard(
     for deal in dash.stuck:
         deal.days_in_stage = days_since(deal.in_stage_since, now)
     dash.missing = missing_call_reports(reps=reps, week=week)
+    dash.at_risk = at_risk_reps(reps=reps, week=week)
     return dash

@@ -1,5 +1,6 @@
 """The Monday digest (issue 5, area 5B): each manager receives their team's KPI table for
-the week that just ended, once per manager and week."""
+the week that just ended, once per manager and week, led by the reps the KPI job flagged
+at risk that week with the reasons (issue 13)."""
 
 from django.conf import settings
 from django.core.cache import cache
@@ -8,6 +9,7 @@ from django.template.loader import render_to_string
 
 from accounts.models import Team
 from reports.models import WeeklyKPI
+from reports.risk import risk_flags_for
 from reports.selectors import kpi_attainment
 
 SENT_KEY = "reports:kpi-digest:{manager}:{week}"
@@ -29,11 +31,17 @@ def send_team_digest(*, team: Team, week: str) -> bool:
         .select_related("rep")
         .order_by("rep__first_name", "rep__last_name", "rep__username")
     )
+    flags = risk_flags_for(reps=[row.rep_id for row in rows], week=week)
     context = {
         "team": team,
         "week": week,
         "manager": manager,
         "rows": [(row, kpi_attainment(row)) for row in rows],
+        # at-risk reps (issue 13) first in the mail: most flags first, then by name
+        "at_risk": sorted(
+            ((row.rep, flags[row.rep_id]) for row in rows if row.rep_id in flags),
+            key=lambda item: -len(item[1]),
+        ),
     }
     message = EmailMultiAlternatives(
         subject=f"{team.name}: weekly KPIs for {week}",

@@ -19,17 +19,22 @@ count is fixed. What each figure means:
   a deal without history counts with its current stage); for a deal whose stage then
   differs from today's, its probability is that stage's default. Amounts are today's (the
   history does not record amounts). For the current week this is the current state.
-- goal_*: reports.selectors.goals_for_reps (rep goal > team default, week > standing).
+  pipeline_next_quarter: the part of pipeline_value expected to close (expected_close) in
+  the quarter after the week's Sunday's (the at-risk coverage rule, issue 13).
+- goal_*: reports.selectors.goals_for_reps (rep goal > team default, week > standing); a
+  new rep's team default and quotas are ramped by the team's ramp schedule (coaching.ramp).
 - revenue_mtd/qtd/ytd: won revenue credited to the rep from the first day of the month,
   quarter and year of the week's Sunday up to that Sunday; quota_*: the rep's Quota rows
   for that month, quarter and year (a missing quarter or year quota is the sum of its
-  monthly quotas).
+  monthly quotas); quota_next_quarter: the quarter after's, the same way.
 - commission: the commission of the deals won in the week by the commission rule of area
   5A (reports.selectors.commission_totals, the same code as the commission page and the
   deal page), as known when the snapshot is computed.
 
 The job is idempotent (same data, same rows; only computed_at changes), upserts in one
 transaction, removes rows of reps no longer in scope and clears the week's StaleWeek marks.
+In the same transaction it computes the week's at-risk flags (reports.risk, issue 13) from
+the rows just built and replaces the week's RiskFlag rows.
 Two runs of the same week serialize on a PostgreSQL advisory lock.
 """
 
@@ -62,9 +67,11 @@ from django.utils import timezone
 from accounts.models import Team, User
 from activities.weeks import parse_week, week_bounds, week_label, week_monday
 from crm.choices import OPEN_STAGES, DealStage
+from crm.currency import to_company
 from crm.ids import parse_id
 from reports.choices import PeriodKind
 from reports.models import Quota, StaleWeek, WeeklyKPI
+from reports.risk import compute_risk_flags, next_quarter_of, store_risk_flags
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -114,8 +121,13 @@ def reps_in_scope(*, week: str, team: Team | None = None) -> QuerySet[User]:
     for the weeks they worked."""
     monday = week_monday(week)
     sunday = monday + timedelta(days=6)
-    # Only what the job reads: the id, the team and its time zone (not 200 password hashes).
-    qs = User.objects.filter(role="rep").select_related("team").only("team__time_zone")
+    # Only what the job reads: the id, the start date, the team and its time zone (not 200
+    # password hashes), and the team's ramp schedule (coaching.ramp: no query of its own).
+    from coaching.ramp import with_ramp_steps
+
+    qs = with_ramp_steps(
+        User.objects.filter(role="rep").select_related("team").only("start_date", "team__time_zone")
+    )
     if team is not None:
         qs = qs.filter(team=team)
     return (
@@ -187,7 +199,7 @@ def week_counts(
     won = (
         won.order_by()
         .values("credited_to_id")
-        .annotate(deals_won=Count("id"), won_value=Sum("amount"))
+        .annotate(deals_won=Count("id"), won_value=Sum(to_company(on="closed_at")))
     )
     for row in won:
         counts.setdefault(row.pop("credited_to_id"), {}).update(row)
@@ -237,6 +249,7 @@ def _revenue_to_date(*, rep_ids: list[int], sunday: date) -> dict[int, dict]:
     month_start = sunday.replace(day=1)
     quarter_start = date(sunday.year, 3 * ((sunday.month - 1) // 3) + 1, 1)
     year_start = date(sunday.year, 1, 1)
+    won = to_company(on="closed_at")  # in the company currency on the close date
     rows = (
         Deal.objects.filter(
             stage_id=DealStage.WON,
@@ -247,9 +260,9 @@ def _revenue_to_date(*, rep_ids: list[int], sunday: date) -> dict[int, dict]:
         .order_by()
         .values("credited_to_id")
         .annotate(
-            revenue_mtd=Sum("amount", filter=Q(closed_at__gte=month_start)),
-            revenue_qtd=Sum("amount", filter=Q(closed_at__gte=quarter_start)),
-            revenue_ytd=Sum("amount"),
+            revenue_mtd=Sum(won, filter=Q(closed_at__gte=month_start)),
+            revenue_qtd=Sum(won, filter=Q(closed_at__gte=quarter_start)),
+            revenue_ytd=Sum(won),
         )
     )
     return {row.pop("credited_to_id"): row for row in rows}
@@ -304,43 +317,68 @@ def _pipeline(*, groups: list[TzGroup], monday: date) -> dict[int, dict]:
         .filter(stage_then__in=OPEN_STAGES)
         .annotate(weight=probability_then)
     )
+    # The part expected to close next quarter (the at-risk coverage rule, reports.risk),
+    # summed in the same scan.
+    nq_start, nq_end = next_quarter_of(monday + timedelta(days=6))
+    next_quarter = Q(expected_close__gte=nq_start, expected_close__lt=nq_end)
+    # In the company currency at the rate valid on the week's Sunday (crm.currency): the
+    # same week always gives the same figures, whatever rates are added later.
+    amount = to_company(on=monday + timedelta(days=6))
     result: dict[int, dict] = {}
     for part in (still, moved):
         rows = (
             part.order_by()
             .values("owner_id")
             .annotate(
-                pipeline_value=Sum("amount"),
+                pipeline_value=Sum(amount),
                 forecast=Sum(
-                    ExpressionWrapper(F("amount") * F("weight") / Value(100), output_field=MONEY)
+                    ExpressionWrapper(amount * F("weight") / Value(100), output_field=MONEY)
                 ),
+                pipeline_next_quarter=Sum(amount, filter=next_quarter),
             )
         )
         for row in rows:
-            totals = result.setdefault(row["owner_id"], {"pipeline_value": ZERO, "forecast": ZERO})
+            totals = result.setdefault(
+                row["owner_id"],
+                {"pipeline_value": ZERO, "forecast": ZERO, "pipeline_next_quarter": ZERO},
+            )
             totals["pipeline_value"] += row["pipeline_value"] or ZERO
             totals["forecast"] += row["forecast"] or ZERO
+            totals["pipeline_next_quarter"] += row["pipeline_next_quarter"] or ZERO
     return result
 
 
 def _quota_rows(*, rep_ids: list[int], monday: date, sunday: date) -> list[tuple]:
     """(rep id, period, period start, revenue) of every quota in the years the week
-    touches; one query."""
-    return list(
-        Quota.objects.filter(
-            rep_id__in=rep_ids,
-            period_start__gte=date(monday.year, 1, 1),
-            period_start__lt=date(sunday.year + 1, 1, 1),
-        ).values_list("rep_id", "period", "period_start", "revenue")
-    )
+    touches, and up to the end of the quarter after the Sunday's; one query. Revenue in the
+    company currency at the rate of the period's first day (crm.currency); a quota in a
+    currency without a rate then is left out, as if not set."""
+    rows = Quota.objects.filter(
+        rep_id__in=rep_ids,
+        period_start__gte=date(monday.year, 1, 1),
+        period_start__lt=max(date(sunday.year + 1, 1, 1), next_quarter_of(sunday)[1]),
+    ).annotate(revenue_c=to_company("revenue", on="period_start"))
+    return [
+        row
+        for row in rows.values_list("rep_id", "period", "period_start", "revenue_c")
+        if row[3] is not None
+    ]
 
 
 def _quotas(*, rep_ids: list[int], sunday: date, rows: list[tuple]) -> dict[int, dict]:
-    """Quota revenue of the month, quarter and year of the week's Sunday; a missing quarter
-    or year quota is rolled up from the monthly quotas."""
+    """Quota revenue of the month, quarter and year of the week's Sunday, and of the quarter
+    after; a missing quarter or year quota is rolled up from the monthly quotas."""
     month_start = sunday.replace(day=1)
     quarter_start = date(sunday.year, 3 * ((sunday.month - 1) // 3) + 1, 1)
     year_start = date(sunday.year, 1, 1)
+    nq_start, nq_end = next_quarter_of(sunday)
+    next_direct: dict[int, Decimal] = {}
+    next_months: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for rep_id, period, start, revenue in rows:
+        if period == PeriodKind.QUARTER and start == nq_start:
+            next_direct[rep_id] = revenue
+        elif period == PeriodKind.MONTH and nq_start <= start < nq_end:
+            next_months[rep_id] += revenue
     rows = [row for row in rows if row[2].year == sunday.year]
     direct: dict[tuple, Decimal] = {}
     months: dict[int, dict[date, Decimal]] = defaultdict(dict)
@@ -366,6 +404,7 @@ def _quotas(*, rep_ids: list[int], sunday: date, rows: list[tuple]) -> dict[int,
             "quota_month": direct.get((rep_id, PeriodKind.MONTH, month_start), ZERO),
             "quota_quarter": quarter,
             "quota_year": year,
+            "quota_next_quarter": next_direct.get(rep_id, next_months.get(rep_id, ZERO)),
         }
     return result
 
@@ -376,6 +415,7 @@ def _quotas(*, rep_ids: list[int], sunday: date, rows: list[tuple]) -> dict[int,
 def build_kpi_rows(*, week: str, reps: list[User], every_team: bool = False) -> list[WeeklyKPI]:
     """The week's rows for the given reps, unsaved; a fixed number of queries.
     `every_team`: the reps are everyone's (the weekly figures then read the whole week)."""
+    from coaching.ramp import ramp_statuses, ramped_quotas
     from reports.selectors import commission_totals, goals_for_reps
 
     if not reps:
@@ -391,9 +431,12 @@ def build_kpi_rows(*, week: str, reps: list[User], every_team: bool = False) -> 
     created = _deals_created(groups=groups)
     revenue = _revenue_to_date(rep_ids=rep_ids, sunday=sunday)
     pipeline = _pipeline(groups=groups, monday=monday)
-    goals = goals_for_reps(reps=reps, week=week)
+    # A new rep's goals and quotas rise by their team's ramp schedule (coaching.ramp).
+    ramps = ramp_statuses(reps=reps, week=week)
+    goals = goals_for_reps(reps=reps, week=week, ramps=ramps)
     quota_rows = _quota_rows(rep_ids=rep_ids, monday=monday, sunday=sunday)
     quotas = _quotas(rep_ids=rep_ids, sunday=sunday, rows=quota_rows)
+    quotas = {rep_id: ramped_quotas(q, ramps.get(rep_id)) for rep_id, q in quotas.items()}
     commissions = commission_totals(rep_ids=rep_ids, start=monday, end=sunday)
     now = timezone.now()
     rows = []
@@ -413,6 +456,7 @@ def build_kpi_rows(*, week: str, reps: list[User], every_team: bool = False) -> 
                 deals_won=acts.get("deals_won", 0),
                 won_value=_money(acts.get("won_value")),
                 pipeline_value=_money(pipe.get("pipeline_value")),
+                pipeline_next_quarter=_money(pipe.get("pipeline_next_quarter")),
                 forecast=_money(pipe.get("forecast")),
                 goal_calls=goal.get("calls", 0),
                 goal_meetings=goal.get("meetings", 0),
@@ -454,10 +498,18 @@ def compute_weekly_kpis(*, week: str, team: Team | None = None) -> int:
         if team is not None:
             gone = gone.filter(team=team)
         gone.delete()
+        # At-risk flags (issue 13, reports.risk): from the rows just built, for all the
+        # reps at once; at most five queries whatever the number of reps or customers.
+        flags = compute_risk_flags(week=week, reps=reps, rows=rows)
+        store_risk_flags(week=week, reps=reps, flags=flags, team=team, now=timezone.now())
         marks = StaleWeek.objects.filter(week=week, marked_at__lte=started)
         if team is not None:
             marks = marks.filter(team=team)
         marks.delete()
+        # Badges (issue 13, coaching.recognition): a task of their own, queued on commit.
+        from coaching.recognition import queue_badge_awards
+
+        queue_badge_awards(week=week, team_id=team.pk if team is not None else None)
     return len(rows)
 
 

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from reports.choices import ExpectationMetric, PeriodKind
+from crm.currency import CURRENCY_MAX_LENGTH, company_currency, currency_choices
+from reports.choices import ExpectationMetric, PeriodKind, RiskRule
 
 
 class ActivityGoal(models.Model):
@@ -73,6 +74,12 @@ class Quota(models.Model):
     period = models.CharField(max_length=10, choices=PeriodKind.choices)
     period_start = models.DateField()
     revenue = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    currency = models.CharField(
+        max_length=CURRENCY_MAX_LENGTH,
+        choices=currency_choices(),
+        default=company_currency,
+        help_text="The currency of the revenue target; reports convert it (crm.currency).",
+    )
     new_customers_primary = models.PositiveIntegerField(default=0)
     new_customers_secondary = models.PositiveIntegerField(default=0)
     rolled_up = models.BooleanField(
@@ -143,6 +150,12 @@ class CommissionPlan(models.Model):
     )
     tier_period = models.CharField(
         max_length=10, choices=PeriodKind.choices, default=PeriodKind.QUARTER
+    )
+    currency = models.CharField(
+        max_length=CURRENCY_MAX_LENGTH,
+        choices=currency_choices(),
+        default=company_currency,
+        help_text="The currency the commission is paid in; deals in others are converted.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -215,6 +228,12 @@ class WeeklyKPI(models.Model):
     won_value = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
     pipeline_value = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
     forecast = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
+    pipeline_next_quarter = models.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        help_text="Open pipeline expected to close in the quarter after the week's.",
+    )
     goal_calls = models.PositiveIntegerField(default=0)
     goal_meetings = models.PositiveIntegerField(default=0)
     goal_visits = models.PositiveIntegerField(default=0)
@@ -225,6 +244,9 @@ class WeeklyKPI(models.Model):
     quota_month = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
     quota_quarter = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
     quota_year = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
+    quota_next_quarter = models.DecimalField(
+        max_digits=16, decimal_places=2, default=Decimal("0.00")
+    )
     commission = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
     computed_at = models.DateTimeField()
 
@@ -253,3 +275,42 @@ class StaleWeek(models.Model):
 
     def __str__(self) -> str:
         return f"stale {self.team_id} {self.week}"
+
+
+class RiskFlag(models.Model):
+    """One reason a rep is at risk in one ISO week, computed by the weekly KPI job
+    (reports.risk) beside the week's WeeklyKPI rows. Keyed on (rep, week, rule): recomputing
+    a week upserts the rules that fire and deletes the ones that no longer do, so the same
+    data always gives the same rows. `figures` holds the numbers the rule fired on, e.g.
+    {"missed": 3, "window": 4}; a neglect flag lists every neglected key customer."""
+
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="risk_flags"
+    )
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.SET_NULL, null=True, related_name="risk_flags"
+    )
+    week = models.CharField(max_length=8)
+    rule = models.CharField(max_length=20, choices=RiskRule.choices)
+    figures = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-week", "rep_id", "rule"]
+        constraints = [
+            models.UniqueConstraint(fields=["rep", "week", "rule"], name="uniq_risk_rep_week_rule")
+        ]
+        indexes = [models.Index(fields=["week", "team"])]
+
+    def __str__(self) -> str:
+        return f"{self.rep} {self.week} {self.rule}"
+
+    @property
+    def label(self) -> str:
+        return self.get_rule_display()
+
+    @property
+    def reason(self) -> str:
+        from reports.risk import describe_flag
+
+        return describe_flag(rule=self.rule, figures=self.figures)

@@ -29,6 +29,7 @@ from accounts.models import User
 from accounts.selectors import users_visible_to
 from activities.weeks import user_tz
 from crm.choices import CustomerSource, DealStage, Segment
+from crm.currency import company_currency, rate_subquery, rate_to_company, to_company
 from crm.models import Customer, Deal
 from crm.selectors import owner_scope_q
 from reports.choices import ExpectationMetric, PeriodKind
@@ -56,10 +57,13 @@ def _goal_dict(goal: ActivityGoal | None) -> dict:
     return {name: getattr(goal, name) for name in GOAL_FIELDS}
 
 
-def _resolve(*, rep: User, week: str, goals: list[ActivityGoal]) -> dict:
+def _resolve(*, rep: User, week: str, goals: list[ActivityGoal], ramps: dict) -> dict:
     """Pick the most specific goal that applies to `rep` in `week`, in this order:
     rep goal for the week > rep standing goal > team default for the week >
-    team standing default > zeros."""
+    team standing default > zeros. A team default is ramped for a new rep (`ramps`, from
+    coaching.ramp.ramp_statuses: schedule % x the team default); a rep's own goal is not."""
+    from coaching.ramp import ramped_goal
+
     ranked = {}
     for goal in goals:
         if goal.rep_id is not None:
@@ -71,7 +75,11 @@ def _resolve(*, rep: User, week: str, goals: list[ActivityGoal]) -> dict:
                 continue
             rank = 2 if goal.week == week else 3
         ranked.setdefault(rank, goal)
-    return _goal_dict(ranked[min(ranked)] if ranked else None)
+    if not ranked:
+        return _zero_goal()
+    best = min(ranked)
+    goal = _goal_dict(ranked[best])
+    return ramped_goal(goal, ramps.get(rep.pk)) if best >= 2 else goal
 
 
 def _goals_query(*, rep_ids: set[int], team_ids: set[int], week: str):
@@ -85,22 +93,29 @@ def _goals_query(*, rep_ids: set[int], team_ids: set[int], week: str):
 def activity_goal_for(*, rep: User, week: str) -> dict:
     """The weekly activity goal a rep is measured against, as
     {calls, meetings, visits, new_prospects}; one query. Managers set team defaults and
-    override them per rep, per week or standing; without any goal everything is zero."""
-    team_ids = {rep.team_id} if rep.team_id else set()
-    goals = list(_goals_query(rep_ids={rep.pk}, team_ids=team_ids, week=week))
-    return _resolve(rep=rep, week=week, goals=goals)
+    override them per rep, per week or standing; without any goal everything is zero. A new
+    rep's team default is ramped (coaching.ramp; one more query while they ramp)."""
+    return goals_for_reps(reps=[rep], week=week)[rep.pk]
 
 
-def goals_for_reps(*, reps: Iterable[User], week: str) -> dict[int, dict]:
+def goals_for_reps(
+    *, reps: Iterable[User], week: str, ramps: dict | None = None
+) -> dict[int, dict]:
     """activity_goal_for for many reps in one query: {rep id: goal dict}. For the manager's
-    dashboard, where a query per rep would grow with the team."""
+    dashboard, where a query per rep would grow with the team. New reps' team defaults are
+    ramped (coaching.ramp.ramp_statuses: no query when no rep is ramping or the reps carry
+    their team's schedule, else one); `ramps` passes statuses the caller already has."""
+    from coaching.ramp import ramp_statuses
+
     reps = list(reps)
     if not reps:
         return {}
+    if ramps is None:
+        ramps = ramp_statuses(reps=reps, week=week)
     rep_ids = {rep.pk for rep in reps}
     team_ids = {rep.team_id for rep in reps if rep.team_id}
     goals = list(_goals_query(rep_ids=rep_ids, team_ids=team_ids, week=week))
-    return {rep.pk: _resolve(rep=rep, week=week, goals=goals) for rep in reps}
+    return {rep.pk: _resolve(rep=rep, week=week, goals=goals, ramps=ramps) for rep in reps}
 
 
 # --- Targets a manager sets (issue 5, area 5A: quotas, goals, expectations, commission) -----
@@ -138,20 +153,21 @@ def reps_with_targets(*, user: User, year: int) -> QuerySet[User]:
     months) and whether a profile and a commission plan exist: one query."""
     year_quota = Quota.objects.filter(
         rep_id=OuterRef("pk"), period=PeriodKind.YEAR, period_start=date(year, 1, 1)
-    ).values("revenue")[:1]
-    months_total = (
+    )
+    months_total = (  # in the company currency: months may be set in different currencies
         Quota.objects.filter(rep_id=OuterRef("pk"), period=PeriodKind.MONTH)
         .filter(period_start__year=year)
         .order_by()
         .values("rep_id")
-        .annotate(total=Sum("revenue"))
+        .annotate(total=Sum(to_company("revenue", on="period_start")))
         .values("total")[:1]
     )
     return (
         target_reps_for(user=user)
         .annotate(
-            year_quota=Subquery(year_quota),
-            months_quota=Subquery(months_total),
+            year_quota=Subquery(year_quota.values("revenue")[:1]),
+            year_quota_currency=Subquery(year_quota.values("currency")[:1]),
+            months_quota=Subquery(months_total, output_field=MONEY),
             has_profile=Exists(ExpectationProfile.objects.filter(rep_id=OuterRef("pk"))),
             has_plan=Exists(CommissionPlan.objects.filter(rep_id=OuterRef("pk"))),
         )
@@ -232,25 +248,42 @@ class CommissionTerms:
     base_rate: Decimal
     tier_period: str
     tiers: tuple[tuple[Decimal, Decimal], ...] = ()  # (attainment_from, rate), highest first
+    currency: str = ""  # the plan's: what the commission is paid in (company's without a plan)
+    pay_rate: Decimal | None = Decimal(1)  # that currency's rate to the company's, today
 
 
 def commission_terms(*, rep_ids: Iterable[int]) -> dict[int, CommissionTerms]:
-    """Each rep's plan (base rate, tier period, tiers), or for a rep without a plan their
-    user commission_rate with the quarter as period; one query (user, plan, tiers joined)."""
-    rows = User.objects.filter(pk__in=set(rep_ids)).values_list(
-        "pk",
-        "commission_rate",
-        "commission_plan__base_rate",
-        "commission_plan__tier_period",
-        "commission_plan__tiers__attainment_from",
-        "commission_plan__tiers__rate",
+    """Each rep's plan (base rate, tier period, tiers, the currency it pays in and that
+    currency's rate today), or for a rep without a plan their user commission_rate with the
+    quarter as period, paid in the company currency; one query (user, plan, tiers joined)."""
+    company = company_currency()
+    pay_rate = Case(
+        When(commission_plan__currency=company, then=Value(Decimal(1))),
+        default=rate_subquery(
+            currency=OuterRef("commission_plan__currency"), on=Value(timezone.localdate())
+        ),
+        output_field=RATE,
     )
-    found: dict[int, tuple[Decimal, str, list]] = {}
-    for rep_id, user_rate, base_rate, period, tier_from, tier_rate in rows:
+    rows = (
+        User.objects.filter(pk__in=set(rep_ids))
+        .annotate(pay_rate=pay_rate)
+        .values_list(
+            "pk",
+            "commission_rate",
+            "commission_plan__base_rate",
+            "commission_plan__tier_period",
+            "commission_plan__tiers__attainment_from",
+            "commission_plan__tiers__rate",
+            "commission_plan__currency",
+            "pay_rate",
+        )
+    )
+    found: dict[int, tuple[Decimal, str, list, str, Decimal | None]] = {}
+    for rep_id, user_rate, base_rate, period, tier_from, tier_rate, code, rate in rows:
         if base_rate is None:
-            found[rep_id] = (user_rate, PeriodKind.QUARTER, [])
+            found[rep_id] = (user_rate, PeriodKind.QUARTER, [], company, Decimal(1))
             continue
-        _, _, tiers = found.setdefault(rep_id, (base_rate, period, []))
+        _, _, tiers, _, _ = found.setdefault(rep_id, (base_rate, period, [], code, rate))
         if tier_from is not None:
             tiers.append((tier_from, tier_rate))
     return {
@@ -258,8 +291,10 @@ def commission_terms(*, rep_ids: Iterable[int]) -> dict[int, CommissionTerms]:
             base_rate=base_rate,
             tier_period=str(period),
             tiers=tuple(sorted(tiers, reverse=True)),
+            currency=code,
+            pay_rate=rate,
         )
-        for rep_id, (base_rate, period, tiers) in found.items()
+        for rep_id, (base_rate, period, tiers, code, rate) in found.items()
     }
 
 
@@ -272,11 +307,20 @@ def annotate_commission(*, deals: Iterable[Deal]) -> list[Deal]:
     c_commission on each won deal by the commission rule above (all four None on a deal
     that is not won). The deals need stage_id, credited_to_id, amount and closed_at loaded.
     At most three queries whatever the number of deals: the reps' terms, the quotas of the
-    tier periods involved, and won revenue per rep and month over those periods."""
+    tier periods involved, and won revenue per rep and month over those periods.
+
+    Currencies (crm.currency): c_commission is in the deal's currency; attainment compares
+    won revenue and quota both converted into the company currency (a deal or quota in a
+    currency without a rate is left out). Deals annotated `fx` (rate_to_company on the
+    close date, as commissions_for_reps and commission_totals do) also get c_commission_company
+    and, in the currency the rep's plan pays in, c_commission_paid and c_amount_paid (None
+    without a rate)."""
     deals = list(deals)
     won = [deal for deal in deals if _earns_commission(deal)]
     for deal in deals:
         deal.c_period_start = deal.c_attainment = deal.c_rate = deal.c_commission = None
+        deal.c_commission_company = deal.c_commission_paid = deal.c_amount_paid = None
+        deal.c_currency = None
     if not won:
         return deals
     terms = commission_terms(rep_ids={deal.credited_to_id for deal in won})
@@ -297,7 +341,10 @@ def annotate_commission(*, deals: Iterable[Deal]) -> list[Deal]:
             period_start__gte=first,
             period_start__lt=last,
             revenue__gt=0,
-        ).values_list("rep_id", "period", "period_start", "revenue")
+        )
+        .annotate(revenue_c=to_company("revenue", on="period_start"))
+        .values_list("rep_id", "period", "period_start", "revenue_c")
+        if revenue  # a quota in a currency without a rate: as if none
     }
     monthly: dict[int, dict[date, Decimal]] = {}
     if quotas:
@@ -311,7 +358,7 @@ def annotate_commission(*, deals: Iterable[Deal]) -> list[Deal]:
             .annotate(month=Trunc("closed_at", PeriodKind.MONTH, output_field=DateField()))
             .order_by()
             .values_list("credited_to_id", "month")
-            .annotate(total=Sum("amount"))
+            .annotate(total=Sum(to_company(on="closed_at")))
         )
         for rep_id, month, total in rows:
             monthly.setdefault(rep_id, {})[month] = total
@@ -334,6 +381,19 @@ def annotate_commission(*, deals: Iterable[Deal]) -> list[Deal]:
         deal.c_attainment = attainment
         deal.c_rate = rate
         deal.c_commission = (deal.amount * rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+        fx = getattr(deal, "fx", None)
+        if fx is not None:
+            deal.c_commission_company = (deal.amount * fx * rate / 100).quantize(
+                CENT, rounding=ROUND_HALF_UP
+            )
+            if rep_terms.pay_rate:
+                deal.c_currency = rep_terms.currency
+                deal.c_commission_paid = (deal.c_commission_company / rep_terms.pay_rate).quantize(
+                    CENT, rounding=ROUND_HALF_UP
+                )
+                deal.c_amount_paid = (deal.amount * fx / rep_terms.pay_rate).quantize(
+                    CENT, rounding=ROUND_HALF_UP
+                )
     return deals
 
 
@@ -360,6 +420,7 @@ def commissions_for_reps(*, rep_ids: Iterable[int], start: date, end: date) -> l
             closed_at__lte=end,
         )
         .select_related("customer", "credited_to")
+        .annotate(fx=rate_to_company(on="closed_at"))
         .order_by("-closed_at", "-pk")
     )
     return annotate_commission(deals=deals)
@@ -371,8 +432,9 @@ def commissions_for(*, rep: User, start: date, end: date) -> list[Deal]:
 
 
 def commission_totals(*, rep_ids: Iterable[int], start: date, end: date) -> dict[int, Decimal]:
-    """{rep id: commission earned on the deals won and credited to them in [start, end]};
-    reps without such deals are left out. For the weekly KPI job: at most four queries,
+    """{rep id: commission earned on the deals won and credited to them in [start, end]},
+    in the company currency (a deal in a currency without a rate is left out); reps
+    without such deals are left out. For the weekly KPI job: at most four queries,
     loading only the fields the rule needs."""
     rep_ids = list(rep_ids)
     if not rep_ids:
@@ -382,10 +444,15 @@ def commission_totals(*, rep_ids: Iterable[int], start: date, end: date) -> dict
         credited_to_id__in=rep_ids,
         closed_at__gte=start,
         closed_at__lte=end,
-    ).only("pk", "stage_id", "credited_to_id", "amount", "closed_at")
+    ).only("pk", "stage_id", "credited_to_id", "amount", "currency", "closed_at")
+    deals = deals.annotate(fx=rate_to_company(on="closed_at"))
     totals: dict[int, Decimal] = {}
     for deal in annotate_commission(deals=deals):
-        totals[deal.credited_to_id] = totals.get(deal.credited_to_id, ZERO) + deal.c_commission
+        if deal.c_commission_company is None:
+            continue
+        totals[deal.credited_to_id] = (
+            totals.get(deal.credited_to_id, ZERO) + deal.c_commission_company
+        )
     return totals
 
 
@@ -396,7 +463,7 @@ def _won_in(kind: str) -> Subquery:
         .filter(ps=OuterRef("period_start"))
         .order_by()
         .values("credited_to_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum(to_company(on="closed_at")))
         .values("total")[:1]
     )
     return Subquery(won, output_field=MONEY)
@@ -409,9 +476,15 @@ def incentives_for(*, rep: User, year: int) -> QuerySet[Incentive]:
     scope = Q(rep=rep) | Q(rep__isnull=True, team__isnull=True)
     if rep.team_id:
         scope |= Q(rep__isnull=True, team_id=rep.team_id)
-    quota = Quota.objects.filter(
-        rep_id=OuterRef("i_rep"), period=OuterRef("period"), period_start=OuterRef("period_start")
-    ).values("revenue")[:1]
+    quota = (
+        Quota.objects.filter(
+            rep_id=OuterRef("i_rep"),
+            period=OuterRef("period"),
+            period_start=OuterRef("period_start"),
+        )
+        .annotate(revenue_c=to_company("revenue", on="period_start"))
+        .values("revenue_c")[:1]
+    )
     return (
         Incentive.objects.filter(scope, period_start__year=year)
         .annotate(i_rep=Value(rep.pk))
@@ -511,7 +584,7 @@ def expectation_actuals(*, rep: User, since: date, today: date | None = None) ->
     days = max((today - since).days + 1, 1)
     revenue = Deal.objects.filter(
         stage_id=DealStage.WON, credited_to=rep, closed_at__gte=since
-    ).aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    ).aggregate(total=Sum(to_company(on="closed_at")))["total"] or Decimal("0")
     customers = Customer.objects.filter(owner=rep).aggregate(
         new_primary=Count("id", filter=Q(segment=Segment.PRIMARY, created_at__gte=since_at)),
         new_secondary=Count("id", filter=Q(segment=Segment.SECONDARY, created_at__gte=since_at)),

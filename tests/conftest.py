@@ -2,6 +2,7 @@
 API clients authenticated as each of them."""
 
 import importlib
+import uuid
 
 import pytest
 from django.apps import apps
@@ -46,6 +47,26 @@ def _celery_eager(settings):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = False
+
+
+UNLIMITED = "1000000/min"
+
+
+@pytest.fixture(autouse=True)
+def _api_throttles_out_of_the_way(monkeypatch):
+    """API rate limits never decide an unrelated test: every test counts in its own cache
+    namespace (workers share one Redis, many tests call the API as user 1 or from 127.0.0.1)
+    at rates no test reaches. tests/test_api_throttling.py sets low rates to prove the 429."""
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(
+        SimpleRateThrottle, "cache_format", f"throttle:{uuid.uuid4().hex}:%(scope)s:%(ident)s"
+    )
+    monkeypatch.setattr(
+        SimpleRateThrottle,
+        "THROTTLE_RATES",
+        {"user": UNLIMITED, "anon": UNLIMITED, "auth-token": UNLIMITED},
+    )
 
 
 @pytest.fixture

@@ -64,6 +64,7 @@ def test_deploy_check_is_clean_for_a_production_like_environment():
     output = result.stdout + result.stderr
     assert result.returncode == 0, f"manage.py check --deploy is not clean:\n{output}"
     assert "WARNING" not in output.upper(), output
+    assert "System check identified no issues" in output, output
 
 
 def test_debug_is_off_unless_set():

@@ -1,4 +1,7 @@
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from accounts.models import Team, User
@@ -33,10 +36,13 @@ class UserSerializer(ModelSerializer):
 
     def validate(self, attrs):
         if self.instance is None and not attrs.get("password"):
-            raise serializers.ValidationError({"password": ["A password is required."]})
+            raise serializers.ValidationError({"password": [_("A password is required.")]})
         if attrs.get("password"):
             candidate = User(**{k: v for k, v in attrs.items() if k != "password"})
-            validate_password(attrs["password"], candidate)
+            try:
+                validate_password(attrs["password"], candidate)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({"password": exc.messages}) from exc
         return attrs
 
 
@@ -47,9 +53,26 @@ class TeamSerializer(ModelSerializer):
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField()
+    username = serializers.CharField(max_length=User._meta.get_field("username").max_length)
     password = serializers.CharField(style={"input_type": "password"})
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        help_text=gettext_lazy(
+            "With two-factor sign-in on: the authenticator's code or a recovery code."
+        ),
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+class TwoFactorPolicySerializer(serializers.Serializer):
+    """Per role: must its people use two-factor sign-in?"""
+
+    rep = serializers.BooleanField()
+    manager = serializers.BooleanField()
+    admin = serializers.BooleanField()

@@ -9,6 +9,7 @@ DELETE obey the lock rules: owner only (403 for others who can see it), during t
 happened, until that week's call report is submitted (400 with the reason)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -26,7 +27,7 @@ from activities.filters import ActivityFilter
 from activities.models import Activity
 from activities.selectors import activities_visible_to
 from crm.api.fields import ModelSerializer
-from crm.api.viewsets import ScopedQuerysetMixin, ServiceCallMixin
+from crm.api.viewsets import CustomerDataMixin, ScopedQuerysetMixin, ServiceCallMixin
 
 
 class ActivitySerializer(ModelSerializer):
@@ -209,7 +210,9 @@ NEW_ACTIVITY = {
         summary="Delete a mistaken activity (owner only, during its week, until locked)"
     ),
 )
-class ActivityViewSet(ScopedQuerysetMixin, ServiceCallMixin, viewsets.ModelViewSet):
+class ActivityViewSet(
+    CustomerDataMixin, ScopedQuerysetMixin, ServiceCallMixin, viewsets.ModelViewSet
+):
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter
 
@@ -231,7 +234,7 @@ class ActivityViewSet(ScopedQuerysetMixin, ServiceCallMixin, viewsets.ModelViewS
             return self._create_many(data)
         if not isinstance(data, dict):
             raise ValidationError(
-                {"non_field_errors": ["Send one activity as an object or a list of them."]}
+                {"non_field_errors": [_("Send one activity as an object or a list of them.")]}
             )
         serializer = self.get_serializer(data=data)
         serializer.is_valid(raise_exception=True)
@@ -248,7 +251,8 @@ class ActivityViewSet(ScopedQuerysetMixin, ServiceCallMixin, viewsets.ModelViewS
             raise ValidationError(
                 {
                     "non_field_errors": [
-                        f"Send at most {limit} activities at once; this batch has {len(data)}."
+                        _("Send at most %(max)s activities at once; this batch has %(count)s.")
+                        % {"max": limit, "count": len(data)}
                     ]
                 }
             )

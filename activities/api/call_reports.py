@@ -6,6 +6,7 @@ POST /api/call-reports/ {week} returns the caller's report for that week, create
 on first use; POST .../{id}/submit/ (the rep), .../approve/ and .../return/ (the rep's
 manager or an admin; returning needs a comment)."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiResponse,
@@ -161,7 +162,7 @@ class CallReportViewSet(
     )
     def create(self, request, *args, **kwargs):
         if not request.user.is_rep:
-            raise PermissionDenied("Only reps file weekly call reports.")
+            raise PermissionDenied(_("Only reps file weekly call reports."))
         body = CallReportOpenSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         week = body.validated_data.get("week") or current_week(user=request.user)
@@ -197,7 +198,7 @@ class CallReportViewSet(
 
     def _review(self, request, service):
         if request.user.is_rep:
-            raise PermissionDenied("Only managers and admins review call reports.")
+            raise PermissionDenied(_("Only managers and admins review call reports."))
         report = self.get_object()
         body = CallReportReviewSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -4,6 +4,7 @@ filtered by TaskFilter, written through the task services.
 Assignee, customer and deal choices are scoped to the caller: an id outside the caller's
 scope reads exactly like one that does not exist, and reveals nothing."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -17,7 +18,7 @@ from activities.models import Task
 from activities.selectors import tasks_for_list
 from crm.api.customers import ScopedCustomerField
 from crm.api.fields import ModelSerializer, ScopedRelatedField
-from crm.api.viewsets import ScopedQuerysetMixin, ServiceCallMixin
+from crm.api.viewsets import CustomerDataMixin, ScopedQuerysetMixin, ServiceCallMixin
 from crm.models import Deal
 
 
@@ -56,7 +57,7 @@ class TaskSerializer(ModelSerializer):
         required=False, allow_null=True, help_text="Deal id; its customer is linked too."
     )
     due_date = serializers.DateField(
-        required=True, error_messages={"required": "Give the task a due date."}
+        required=True, error_messages={"required": _("Give the task a due date.")}
     )
     is_overdue = serializers.BooleanField(
         read_only=True, default=False, help_text="Open and due before today."
@@ -137,7 +138,7 @@ TASK_EXAMPLE = {
     complete=extend_schema(summary="Mark a task done", request=None),
     reopen=extend_schema(summary="Reopen a done task", request=None),
 )
-class TaskViewSet(ScopedQuerysetMixin, ServiceCallMixin, viewsets.ModelViewSet):
+class TaskViewSet(CustomerDataMixin, ScopedQuerysetMixin, ServiceCallMixin, viewsets.ModelViewSet):
     serializer_class = TaskSerializer
     filterset_class = TaskFilter
     http_method_names = ["get", "post", "patch", "put", "head", "options"]

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
+from django.utils.translation import gettext as _
 
 from activities.filters import ActivityFeedFilter
 from activities.selectors import feed_activities_for
@@ -20,7 +21,7 @@ MAX_PAGE_SIZE = 200
 def feed(request: HttpRequest) -> HttpResponse:
     """Managers see their team's activities, admins everyone's; reps have "My week"."""
     if request.user.is_rep:
-        raise PermissionDenied("The team feed is for managers and admins.")
+        raise PermissionDenied(_("The team feed is for managers and admins."))
     filterset = ActivityFeedFilter(
         request.GET, queryset=feed_activities_for(user=request.user), request=request
     )

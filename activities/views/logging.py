@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget
 
@@ -22,10 +23,12 @@ from activities.selectors import (
     activity_lock_reason,
     recent_activities,
 )
+from crm.choices import AccessChannel
 from crm.ids import parse_id
 from crm.models import Customer, Deal
 from crm.selectors import customers_visible_to, deals_visible_to
 from crm.web import add_service_errors
+from handover.notice import customer_read
 
 FORM_ID = "quick-log"
 OWN_LIST = "#activity-list"
@@ -79,7 +82,7 @@ def quick_log_context(
 
 def _fixed_links(request: HttpRequest, mode: str) -> tuple[Customer | None, Deal | None]:
     """The customer or deal a form was preselected for ("customer:7", "deal:9"), in scope."""
-    kind, _, raw = (mode or "").partition(":")
+    kind, _sep, raw = (mode or "").partition(":")
     pk = parse_id(raw)
     if pk is None:
         return None, None
@@ -136,8 +139,18 @@ def quick_log(request: HttpRequest) -> HttpResponse:
             return reswap(retarget(_form_response(request, context), f"#{FORM_ID}"), "outerHTML")
         return render(request, "activities/logging/log.html", context)
 
-    label = f"{activity.get_kind_display()} with {activity.customer.name} logged"
-    label += " (late entry: the week's report is already submitted)." if activity.is_late else "."
+    names = {"kind": activity.get_kind_display(), "customer": activity.customer.name}
+    if activity.is_late:
+        label = (
+            _(
+                "%(kind)s with %(customer)s logged (late entry: the week's report is already "
+                "submitted)."
+            )
+            % names
+        )
+    else:
+        # Translators: e.g. "Call with Acme logged."
+        label = _("%(kind)s with %(customer)s logged.") % names
     if not request.htmx:
         messages.success(request, label)
         fallback = reverse("crm:customer-detail", args=[activity.customer_id])
@@ -157,6 +170,7 @@ def _own_activity(request: HttpRequest, pk: int) -> Activity:
     )
     if activity.owner_id != request.user.pk:
         raise PermissionDenied(services.MSG_NOT_OWNER)
+    customer_read(user=request.user, customer_id=activity.customer_id, channel=AccessChannel.PAGE)
     return activity
 
 
@@ -175,7 +189,8 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"{activity.get_kind_display()} saved.")
+            # Translators: %(kind)s is an activity kind, e.g. "Call saved."
+            messages.success(request, _("%(kind)s saved.") % {"kind": activity.get_kind_display()})
             return redirect("crm:customer-detail", pk=activity.customer_id)
     context = {"activity": activity, "form": form, "locked": locked}
     return render(request, "activities/logging/edit.html", context)
@@ -192,7 +207,9 @@ def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
-            messages.success(request, f"{activity.get_kind_display()} deleted.")
+            kind = activity.get_kind_display()
+            # Translators: %(kind)s is an activity kind, e.g. "Call deleted."
+            messages.success(request, _("%(kind)s deleted.") % {"kind": kind})
             return redirect("crm:customer-detail", pk=activity.customer_id)
     context = {"activity": activity, "error": error}
     return render(request, "activities/logging/confirm_delete.html", context)

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, re_path, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.selectors import teams_visible_to
@@ -33,7 +34,7 @@ from crm.web import add_service_errors
 def _require_reviewer(request: HttpRequest) -> None:
     """Managers and admins review; a rep may not (403, whatever the report)."""
     if request.user.is_rep:
-        raise PermissionDenied("Only managers and admins review call reports.")
+        raise PermissionDenied(_("Only managers and admins review call reports."))
 
 
 def _valid_week(request: HttpRequest, week: str) -> str | None:
@@ -83,12 +84,15 @@ def call_report_week(request: HttpRequest, week: str) -> HttpResponse:
             report = services.call_report_get_or_create(rep=request.user, week=week)
             if "submit" in request.POST:
                 services.call_report_submit(report=report, by=request.user, comments=comments)
-                messages.success(request, f"Call report for {week} submitted; the week is locked.")
+                messages.success(
+                    request,
+                    _("Call report for %(week)s submitted; the week is locked.") % {"week": week},
+                )
             else:
                 services.call_report_save_comments(
                     report=report, by=request.user, comments=comments
                 )
-                messages.success(request, "Comments saved.")
+                messages.success(request, _("Comments saved."))
         except ValidationError as exc:
             add_service_errors(form, exc)
             report = call_report_for_week(rep=request.user, week=week)
@@ -174,12 +178,18 @@ def _review_action(request: HttpRequest, pk: int, *, approve: bool) -> HttpRespo
                 report = services.call_report_approve(
                     report=report, by=request.user, comment=comment
                 )
-                notice = f"{report.rep}'s report for {report.week} approved."
+                notice = _("%(rep)s's report for %(week)s approved.") % {
+                    "rep": report.rep,
+                    "week": report.week,
+                }
             else:
                 report = services.call_report_return(
                     report=report, by=request.user, comment=comment
                 )
-                notice = f"{report.rep}'s report for {report.week} returned with your comment."
+                notice = _("%(rep)s's report for %(week)s returned with your comment.") % {
+                    "rep": report.rep,
+                    "week": report.week,
+                }
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from activities import services
@@ -16,18 +17,25 @@ from activities.filters import TaskFilter
 from activities.forms import TaskForm
 from activities.models import Task
 from activities.selectors import tasks_for_list
+from crm.access_log import access_record
+from crm.choices import AccessAction, AccessChannel
 from crm.web import add_service_errors, querystring, render_page
+from handover.notice import customer_read, notice_guard_list
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 200
 
 
 def _visible_task(request: HttpRequest, pk: int) -> Task:
-    return get_object_or_404(tasks_for_list(user=request.user), pk=pk)
+    """One task in scope, counted as opened (access log; the notice period's limit)."""
+    task = get_object_or_404(tasks_for_list(user=request.user), pk=pk)
+    customer_read(user=request.user, customer_id=task.customer_id, channel=AccessChannel.PAGE)
+    return task
 
 
 @login_required
 def task_list(request: HttpRequest) -> HttpResponse:
+    notice_guard_list(user=request.user, what="Tasks")
     filterset = TaskFilter(request.GET, queryset=tasks_for_list(user=request.user), request=request)
     rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     try:
@@ -35,6 +43,12 @@ def task_list(request: HttpRequest) -> HttpResponse:
     except (TypeError, ValueError):
         page_size = DEFAULT_PAGE_SIZE
     page = Paginator(rows, page_size).get_page(request.GET.get("page"))
+    access_record(
+        user=request.user,
+        customer_ids=[task.customer_id for task in page],
+        channel=AccessChannel.PAGE,
+        action=AccessAction.LIST,
+    )
     context = {
         "filter": filterset,
         "page": page,
@@ -61,7 +75,7 @@ def task_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Task “{task.title}” created.")
+            messages.success(request, _("Task “%(title)s” created.") % {"title": task.title})
             return redirect(_next_url(request) or "activities:task-list")
     return render(request, "activities/tasks/form.html", {"form": form, "task": None})
 
@@ -78,7 +92,8 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Task “{form.cleaned_data['title']}” saved.")
+            title = form.cleaned_data["title"]
+            messages.success(request, _("Task “%(title)s” saved.") % {"title": title})
             return redirect(_next_url(request) or "activities:task-list")
     return render(request, "activities/tasks/form.html", {"form": form, "task": task})
 
@@ -96,7 +111,10 @@ def _toggle(request: HttpRequest, pk: int, *, done: bool) -> HttpResponse:
     task = _visible_task(request, pk)
     if request.htmx:
         return render(request, "activities/tasks/_row.html", {"t": task})
-    messages.success(request, f"Task “{task.title}” {'done' if done else 'reopened'}.")
+    if done:
+        messages.success(request, _("Task “%(title)s” done.") % {"title": task.title})
+    else:
+        messages.success(request, _("Task “%(title)s” reopened.") % {"title": task.title})
     return redirect(_next_url(request) or "activities:task-list")
 
 

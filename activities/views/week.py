@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -26,10 +27,10 @@ def _week_rep(request: HttpRequest) -> User:
     if not raw or raw == str(request.user.pk):
         return request.user
     if parse_id(raw) is None:
-        raise Http404("No such rep.")
+        raise Http404(_("No such rep."))
     rep = week_reps_for(user=request.user).filter(pk=parse_id(raw)).first()
     if rep is None:
-        raise Http404("No such rep.")
+        raise Http404(_("No such rep."))
     return rep
 
 
@@ -120,10 +121,10 @@ def week_plan_save(request: HttpRequest) -> HttpResponse:
             else:
                 form.add_error(None, exc.messages)
         else:
-            messages.success(request, f"Plan for {week} saved.")
+            messages.success(request, _("Plan for %(week)s saved.") % {"week": week})
             return redirect(f"{reverse('activities:my-week')}?week={week}")
     if week < current_week(user=rep):
-        messages.error(request, "This week is over; plan this week or a later one.")
+        messages.error(request, _("This week is over; plan this week or a later one."))
         return redirect(f"{reverse('activities:my-week')}?week={week}")
     return _page(request, rep=rep, week=week, plan_form=form)
 

@@ -4,6 +4,8 @@ Choices offered to a serializer (owners, customers) are scoped to the caller, so
 something outside one's scope is a 400 field error that reads exactly like "does not
 exist" and reveals nothing."""
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -21,7 +23,7 @@ from accounts.models import User
 from accounts.selectors import assignable_owners_for
 from crm import services
 from crm.api.fields import ModelSerializer, ScopedRelatedField
-from crm.api.viewsets import ScopedQuerysetMixin, ServiceCallMixin
+from crm.api.viewsets import CustomerDataMixin, ScopedQuerysetMixin, ServiceCallMixin
 from crm.choices import OwnershipChangeSource
 from crm.filters import ContactFilter, CustomerFilter
 from crm.models import Contact, Customer
@@ -49,13 +51,17 @@ class ScopedCustomerField(ScopedRelatedField):
 
 class CustomerSerializer(ModelSerializer):
     owner = ScopedOwnerField(
-        required=False, help_text="User id; defaults to the caller. A rep owns their own."
+        required=False, help_text=_("User id; defaults to the caller. A rep owns their own.")
     )
     has_conflict = serializers.BooleanField(read_only=True, default=False)
     open_deals_count = serializers.IntegerField(read_only=True, default=0)
     open_deals_value = serializers.DecimalField(  # a sum: no digit limit of its own
         max_digits=None, decimal_places=2, read_only=True, default="0.00"
     )
+    # Territories (issue 13): placed by the rules or pinned by a person via
+    # POST /api/territories/override/ (territory_manual), never written here.
+    territory = serializers.PrimaryKeyRelatedField(read_only=True)
+    territory_name = serializers.CharField(source="territory.name", read_only=True, default=None)
 
     class Meta:
         model = Customer
@@ -70,6 +76,10 @@ class CustomerSerializer(ModelSerializer):
             "industry",
             "region",
             "city",
+            "postal_code",
+            "territory",
+            "territory_name",
+            "territory_manual",
             "website",
             "phone",
             "notes",
@@ -79,7 +89,7 @@ class CustomerSerializer(ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["is_key", "created_at", "updated_at"]
+        read_only_fields = ["is_key", "territory_manual", "created_at", "updated_at"]
 
 
 class ContactSerializer(ModelSerializer):
@@ -110,6 +120,10 @@ CUSTOMER_EXAMPLE = {
     "industry": "Machine tools",
     "region": "Bavaria",
     "city": "Munich",
+    "postal_code": "80331",
+    "territory": 3,
+    "territory_name": "Bavaria South",
+    "territory_manual": False,
     "website": "https://acme.example",
     "phone": "+49 89 123456",
     "notes": "Buys every spring.",
@@ -183,7 +197,10 @@ ERROR_400 = OpenApiResponse(
         responses={200: CustomerSerializer, 400: ERROR_400},
     ),
 )
-class CustomerViewSet(ScopedQuerysetMixin, ServiceCallMixin, viewsets.ModelViewSet):
+class CustomerViewSet(
+    CustomerDataMixin, ScopedQuerysetMixin, ServiceCallMixin, viewsets.ModelViewSet
+):
+    customer_field = "pk"
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilter
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
@@ -237,7 +254,7 @@ class CustomerViewSet(ScopedQuerysetMixin, ServiceCallMixin, viewsets.ModelViewS
     @action(detail=False, methods=["post"], url_path="recompute-key-customers")
     def recompute_key_customers(self, request):
         if not (request.user.is_manager or request.user.is_admin):
-            raise PermissionDenied("Only managers and admins recompute key customers.")
+            raise PermissionDenied(gettext("Only managers and admins recompute key customers."))
         result = recompute_key_customers.delay()
         return Response({"status": "queued", "task_id": result.id}, status=status.HTTP_202_ACCEPTED)
 
@@ -265,7 +282,9 @@ class CustomerViewSet(ScopedQuerysetMixin, ServiceCallMixin, viewsets.ModelViewS
         responses={201: ContactSerializer, 400: ERROR_400},
     ),
 )
-class ContactViewSet(ScopedQuerysetMixin, ServiceCallMixin, viewsets.ModelViewSet):
+class ContactViewSet(
+    CustomerDataMixin, ScopedQuerysetMixin, ServiceCallMixin, viewsets.ModelViewSet
+):
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
 

@@ -4,6 +4,7 @@ deal services (so stage history and the ownership log are kept whatever the clie
 Owner and customer choices are scoped to the caller: an id outside the caller's scope reads
 exactly like one that does not exist, and reveals nothing."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
@@ -12,8 +13,9 @@ from accounts.selectors import assignable_owners_for
 from crm import services
 from crm.api.customers import ScopedCustomerField
 from crm.api.fields import ModelSerializer, ScopedRelatedField
-from crm.api.viewsets import ScopedQuerysetMixin, ServiceCallMixin
+from crm.api.viewsets import CustomerDataMixin, ScopedQuerysetMixin, ServiceCallMixin
 from crm.choices import DealStage, OwnershipChangeSource
+from crm.currency import currency_choices
 from crm.filters import DealFilter
 from crm.models import Deal
 from crm.selectors import deals_visible_to
@@ -33,19 +35,26 @@ class DealOwnerField(ScopedRelatedField):
 
 
 class DealSerializer(ModelSerializer):
-    customer = ScopedCustomerField(help_text="Customer id (one of the caller's customers).")
+    customer = ScopedCustomerField(help_text=_("Customer id (one of the caller's customers)."))
     owner = DealOwnerField(
-        required=False, help_text="User id; defaults to the caller. A rep owns their own."
+        required=False, help_text=_("User id; defaults to the caller. A rep owns their own.")
     )
     stage = serializers.ChoiceField(
         source="stage_id", choices=DealStage.choices, required=False, default=DealStage.LEAD
+    )
+    currency = serializers.ChoiceField(
+        choices=currency_choices(),
+        required=False,
+        help_text="ISO code (EUR, IDR, NOK, …); defaults to the company currency. IDR "
+        "amounts are whole numbers.",
+        error_messages={"invalid_choice": _("“{input}” is not a supported currency.")},
     )
     probability = serializers.IntegerField(
         min_value=0,
         max_value=100,
         required=False,
         allow_null=True,
-        help_text="Percent; defaults to the stage's default probability.",
+        help_text=_("Percent; defaults to the stage's default probability."),
     )
 
     class Meta:
@@ -56,6 +65,7 @@ class DealSerializer(ModelSerializer):
             "owner",
             "title",
             "amount",
+            "currency",
             "stage",
             "probability",
             "expected_close",
@@ -75,6 +85,7 @@ DEAL_EXAMPLE = {
     "owner": 3,
     "title": "Spring restock",
     "amount": "12500.00",
+    "currency": "EUR",
     "stage": "proposal",
     "probability": 50,
     "expected_close": "2026-12-15",
@@ -141,7 +152,7 @@ DEAL_EXAMPLE = {
     ),
     update=extend_schema(summary="Replace a deal's editable fields"),
 )
-class DealViewSet(ScopedQuerysetMixin, ServiceCallMixin, viewsets.ModelViewSet):
+class DealViewSet(CustomerDataMixin, ScopedQuerysetMixin, ServiceCallMixin, viewsets.ModelViewSet):
     """Deals in the caller's scope: a rep's own (and closed deals on their customers), a
     manager's team's, everything for an admin. Outside that scope a deal is a 404."""
 

@@ -1,5 +1,6 @@
 """Serializer pieces every API module shares."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from crm.ids import parse_id
@@ -10,7 +11,7 @@ class IdRelatedField(serializers.PrimaryKeyRelatedField):
     (the database column casts them); here they are a field error."""
 
     default_error_messages = {
-        "incorrect_type": "Give the id as a whole number, not {data_type}.",
+        "incorrect_type": _("Give the id as a whole number, not {data_type}."),
     }
 
     def to_internal_value(self, data):

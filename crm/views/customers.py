@@ -10,12 +10,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crm import services
+from crm.access_log import access_record, access_record_query
+from crm.choices import AccessAction, AccessChannel
 from crm.filters import CustomerFilter
 from crm.forms import ContactForm, CustomerForm
 from crm.models import Customer
+from crm.privacy import customer_privacy_state
 from crm.selectors import (
     contacts_visible_to,
     customer_competing_lines,
@@ -25,6 +30,7 @@ from crm.selectors import (
     deals_visible_to,
 )
 from crm.tasks import recompute_key_customers
+from crm.territories import territory_choices_for
 from crm.web import (
     add_service_errors,
     csv_download,
@@ -33,6 +39,7 @@ from crm.web import (
     render_page,
     sort_columns,
 )
+from handover.notice import customer_read, notice_guard_list
 from handover.selectors import rep_has_open_handover
 
 DEFAULT_PAGE_SIZE = 25
@@ -41,13 +48,14 @@ TIMELINE_PAGE_SIZE = 20
 
 # (label, ordering key or None, css class)
 LIST_COLUMNS = [
-    ("Name", "name", ""),
-    ("Owner", "owner", ""),
-    ("Segment", "segment", ""),
-    ("Status", "status", ""),
-    ("Source", "source", ""),
-    ("Open deals", "open_deals_count", "num"),
-    ("Open value", "open_deals_value", "num"),
+    (gettext_lazy("Name"), "name", ""),
+    (gettext_lazy("Owner"), "owner", ""),
+    (gettext_lazy("Segment"), "segment", ""),
+    (gettext_lazy("Status"), "status", ""),
+    (gettext_lazy("Source"), "source", ""),
+    (gettext_lazy("Territory"), None, ""),  # issue 13
+    (gettext_lazy("Open deals"), "open_deals_count", "num"),
+    (gettext_lazy("Open value"), "open_deals_value", "num"),
 ]
 EXPORT_HEADER = [
     "id",
@@ -103,15 +111,25 @@ def _customer_filter(request: HttpRequest) -> CustomerFilter:
 
 
 def _visible_customer(request: HttpRequest, pk: int) -> Customer:
-    return get_object_or_404(customers_for_list(user=request.user), pk=pk)
+    """One customer in scope, counted as opened (access log; the notice period's limit)."""
+    customer = get_object_or_404(customers_for_list(user=request.user), pk=pk)
+    customer_read(user=request.user, customer_id=customer.pk, channel=AccessChannel.PAGE)
+    return customer
 
 
 @login_required
 def customer_list(request: HttpRequest) -> HttpResponse:
+    notice_guard_list(user=request.user, what=_("Customers"))
     filterset = _customer_filter(request)
     rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     page_size = int_param(request, "page_size", default=DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE)
     page = _PageKeysPaginator(rows, page_size).get_page(request.GET.get("page"))
+    access_record(
+        user=request.user,
+        customer_ids=[customer.pk for customer in page],
+        channel=AccessChannel.PAGE,
+        action=AccessAction.LIST,
+    )
     query = querystring(request)
     context = {
         "filter": filterset,
@@ -128,7 +146,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 def customer_export(request: HttpRequest) -> HttpResponse:
     """Exactly the rows of the current filtered list (same selector, same filterset)."""
     if rep_has_open_handover(user=request.user):  # issue 6: no export in the notice period
-        raise PermissionDenied("You cannot export your portfolio during a handover.")
+        raise PermissionDenied(_("You cannot export your portfolio during a handover."))
     filterset = _customer_filter(request)
     if not filterset.is_valid():
         return HttpResponse(
@@ -136,6 +154,10 @@ def customer_export(request: HttpRequest) -> HttpResponse:
             status=400,
             content_type="text/plain",
         )
+
+    access_record_query(
+        user=request.user, customer_ids=filterset.qs.values("pk"), channel=AccessChannel.EXPORT
+    )
 
     def rows():
         for c in filterset.qs.iterator(chunk_size=2000):
@@ -171,7 +193,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Customer “{customer.name}” created.")
+            messages.success(request, _("Customer “%(name)s” created.") % {"name": customer.name})
             return redirect("crm:customer-detail", pk=customer.pk)
     return render(request, "crm/customers/form.html", {"form": form, "customer": None})
 
@@ -183,7 +205,9 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     # The form validates its own copy: ModelForm writes into its instance, and the service
     # must still see the current owner to log the change.
     form = CustomerForm(
-        request.POST or None, instance=_visible_customer(request, pk), user=request.user
+        request.POST or None,
+        instance=customers_for_list(user=request.user).get(pk=customer.pk),
+        user=request.user,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -191,7 +215,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Customer “{customer.name}” saved.")
+            messages.success(request, _("Customer “%(name)s” saved.") % {"name": customer.name})
             return redirect("crm:customer-detail", pk=customer.pk)
     return render(request, "crm/customers/form.html", {"form": form, "customer": customer})
 
@@ -214,6 +238,8 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("stage", "owner"),
         competing_lines=customer_competing_lines(customer=customer),
         can_manage=request.user.is_manager or request.user.is_admin,
+        privacy=customer_privacy_state(customer=customer, by=request.user),
+        territory_choices=territory_choices_for(customer=customer, user=request.user),
     )
     return render(request, "crm/customers/detail.html", context)
 
@@ -231,7 +257,7 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Contact “{contact}” added.")
+            messages.success(request, _("Contact “%(name)s” added.") % {"name": contact})
             return redirect("crm:customer-detail", pk=customer.pk)
     return render(request, "crm/customers/contact_form.html", {"form": form, "customer": customer})
 
@@ -242,6 +268,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_object_or_404(
         contacts_visible_to(user=request.user).select_related("customer"), pk=pk
     )
+    customer_read(user=request.user, customer_id=contact.customer_id, channel=AccessChannel.PAGE)
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
         try:
@@ -249,7 +276,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Contact “{contact}” saved.")
+            messages.success(request, _("Contact “%(name)s” saved.") % {"name": contact})
             return redirect("crm:customer-detail", pk=contact.customer_id)
     context = {"form": form, "customer": contact.customer, "contact": contact}
     return render(request, "crm/customers/contact_form.html", context)
@@ -263,7 +290,7 @@ def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
     )
     customer_id, name = contact.customer_id, str(contact)
     services.contact_delete(contact=contact, by=request.user)
-    messages.success(request, f"Contact “{name}” deleted.")
+    messages.success(request, _("Contact “%(name)s” deleted.") % {"name": name})
     return redirect("crm:customer-detail", pk=customer_id)
 
 
@@ -272,9 +299,9 @@ def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def key_customers_recompute(request: HttpRequest) -> HttpResponse:
     """Managers and admins queue the key-customer recomputation on demand."""
     if not (request.user.is_manager or request.user.is_admin):
-        raise PermissionDenied("Only managers and admins recompute key customers.")
+        raise PermissionDenied(_("Only managers and admins recompute key customers."))
     recompute_key_customers.delay()
-    messages.success(request, "Key customers are being recomputed; reload in a moment.")
+    messages.success(request, _("Key customers are being recomputed; reload in a moment."))
     return redirect("crm:customer-list")
 
 
@@ -282,12 +309,19 @@ def key_customers_recompute(request: HttpRequest) -> HttpResponse:
 def customer_options(request: HttpRequest) -> HttpResponse:
     """<option>s for a customer picker: the visible customers whose name contains ?q= (or
     the recently touched ones). `?multiple=1` omits the "choose" placeholder, for pickers
-    that append matches to a multi-select."""
+    that append matches to a multi-select. A search, so none in the notice period."""
+    notice_guard_list(user=request.user)
     choices = customer_picker_choices(user=request.user, query=request.GET.get("q", ""))
     options = "".join(f'<option value="{pk}">{escape(name)}</option>' for pk, name in choices)
     if request.GET.get("multiple") != "1":
-        found = f"{len(choices)} match{'es' if len(choices) != 1 else ''}" if choices else "none"
-        options = f'<option value="">— choose ({found}) —</option>' + options
+        if choices:
+            found = ngettext(
+                "— choose (%(count)s match) —", "— choose (%(count)s matches) —", len(choices)
+            ) % {"count": len(choices)}
+        else:
+            # Translators: the customer picker's placeholder when nothing matches.
+            found = _("— choose (none) —")
+        options = f'<option value="">{escape(found)}</option>' + options
     return HttpResponse(options)
 
 

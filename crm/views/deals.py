@@ -9,11 +9,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
 from crm import services
-from crm.choices import CLOSED_STAGES, OwnedObject
+from crm.access_log import access_record, access_record_query
+from crm.choices import CLOSED_STAGES, AccessAction, AccessChannel, OwnedObject
 from crm.filters import DealFilter
 from crm.forms import DealForm, DealMoveForm
 from crm.ids import parse_id
@@ -34,6 +37,7 @@ from crm.web import (
     render_page,
     sort_columns,
 )
+from handover.notice import customer_read, in_notice_period, notice_guard_list
 from handover.selectors import rep_has_open_handover
 
 DEFAULT_PAGE_SIZE = 25
@@ -41,14 +45,15 @@ MAX_PAGE_SIZE = 200
 
 # (label, ordering key or None, css class)
 LIST_COLUMNS = [
-    ("Title", "title", ""),
-    ("Customer", None, ""),
-    ("Owner", None, ""),
-    ("Stage", None, ""),
-    ("Amount", "amount", "num"),
-    ("Prob.", None, "num"),
-    ("Expected close", "expected_close", ""),
-    ("Updated", "updated_at", ""),
+    (gettext_lazy("Title"), "title", ""),
+    (gettext_lazy("Customer"), None, ""),
+    (gettext_lazy("Owner"), None, ""),
+    (gettext_lazy("Stage"), None, ""),
+    (gettext_lazy("Amount"), "amount", "num"),
+    # Translators: short for "Probability", a table header.
+    (gettext_lazy("Prob."), None, "num"),
+    (gettext_lazy("Expected close"), "expected_close", ""),
+    (gettext_lazy("Updated"), "updated_at", ""),
 ]
 EXPORT_HEADER = [
     "id",
@@ -76,10 +81,17 @@ def _filtered(filterset: DealFilter):
 
 
 def _board_context(request: HttpRequest) -> dict:
+    notice_guard_list(user=request.user, what=_("Pipeline"))
     filterset = DealFilter(
         request.GET, queryset=pipeline_deals_for(user=request.user), request=request
     )
     columns = deal_board(deals=_filtered(filterset), narrowed=filterset.is_searching)
+    access_record(
+        user=request.user,
+        customer_ids=[card.customer_id for column in columns for card in column.cards],
+        channel=AccessChannel.PAGE,
+        action=AccessAction.LIST,
+    )
     return {
         "filter": filterset,
         "columns": columns,
@@ -90,9 +102,12 @@ def _board_context(request: HttpRequest) -> dict:
 
 
 def _visible_deal(request: HttpRequest, pk: int) -> Deal:
-    return get_object_or_404(
+    """One deal in scope, counted as opened (access log; the notice period's limit)."""
+    deal = get_object_or_404(
         deals_visible_to(user=request.user).select_related("customer", "owner", "stage"), pk=pk
     )
+    customer_read(user=request.user, customer_id=deal.customer_id, channel=AccessChannel.PAGE)
+    return deal
 
 
 @login_required
@@ -104,10 +119,17 @@ def pipeline(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def deal_list(request: HttpRequest) -> HttpResponse:
+    notice_guard_list(user=request.user, what=_("Deals"))
     filterset = _deal_filter(request)
     rows = _filtered(filterset).select_related("customer", "owner", "stage")
     page_size = int_param(request, "page_size", default=DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE)
     page = Paginator(rows, page_size).get_page(request.GET.get("page"))
+    access_record(
+        user=request.user,
+        customer_ids=[deal.customer_id for deal in page],
+        channel=AccessChannel.PAGE,
+        action=AccessAction.LIST,
+    )
     query = querystring(request)
     context = {
         "filter": filterset,
@@ -124,15 +146,20 @@ def deal_list(request: HttpRequest) -> HttpResponse:
 def deal_export(request: HttpRequest) -> HttpResponse:
     """The current filtered list as CSV, streamed in chunks: never the whole table in memory."""
     if rep_has_open_handover(user=request.user):  # issue 6: no export in the notice period
-        raise PermissionDenied("You cannot export your portfolio during a handover.")
+        raise PermissionDenied(_("You cannot export your portfolio during a handover."))
     filterset = _deal_filter(request)
     if not filterset.is_valid():
         return HttpResponse(
-            "Invalid filter: "
-            + "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items()),
+            _("Invalid filter: %(errors)s")
+            % {"errors": "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items())},
             status=400,
             content_type="text/plain",
         )
+    access_record_query(
+        user=request.user,
+        customer_ids=filterset.qs.values("customer_id"),
+        channel=AccessChannel.EXPORT,
+    )
     rows = filterset.qs.values_list(
         "id",
         "title",
@@ -175,7 +202,7 @@ def deal_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Deal “{deal.title}” created.")
+            messages.success(request, _("Deal “%(title)s” created.") % {"title": deal.title})
             return redirect("crm:deal-detail", pk=deal.pk)
     return render(request, "crm/deals/form.html", {"form": form, "deal": None})
 
@@ -212,7 +239,7 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Deal “{deal.title}” saved.")
+            messages.success(request, _("Deal “%(title)s” saved.") % {"title": deal.title})
             return redirect("crm:deal-detail", pk=deal.pk)
     return render(request, "crm/deals/form.html", {"form": form, "deal": deal})
 
@@ -258,7 +285,12 @@ def deal_move(request: HttpRequest, pk: int) -> HttpResponse:
         add_service_errors(form, exc)
         deal = _visible_deal(request, pk)
         return _card(request, deal, form, pending=stage)
-    messages.success(request, f"“{deal.title}” moved to {deal.stage.name}.")
+    messages.success(
+        request,
+        _("“%(title)s” moved to %(stage)s.") % {"title": deal.title, "stage": deal.stage.label},
+    )
+    if in_notice_period(user=request.user):  # no board in the notice period: the deal's page
+        return redirect("crm:deal-detail", pk=deal.pk)
     if not request.htmx:
         return redirect(f"{reverse('crm:pipeline')}?{request.GET.urlencode()}")
     response = render(request, "crm/deals/_board.html", _board_context(request))

@@ -1,11 +1,14 @@
 """Pages for CSV imports: upload, preview with row errors, commit, progress, templates."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from crm import imports
@@ -45,12 +48,18 @@ def import_start(request):
         else:
             if job.errors:
                 messages.warning(
-                    request, "Some rows have errors: nothing will be imported until they are fixed."
+                    request,
+                    _("Some rows have errors: nothing will be imported until they are fixed."),
                 )
             else:
                 messages.success(
                     request,
-                    f"{job.total_rows} rows checked and ready to import. Review them below.",
+                    ngettext(
+                        "%(count)s row checked and ready to import. Review them below.",
+                        "%(count)s rows checked and ready to import. Review them below.",
+                        job.total_rows,
+                    )
+                    % {"count": job.total_rows},
                 )
             return redirect("crm:import-detail", pk=job.pk)
     jobs = imports.import_jobs_visible_to(user=request.user)[:RECENT_JOBS]
@@ -71,7 +80,7 @@ def import_start(request):
 @require_GET
 def import_template(request, kind: str):
     if kind not in ImportJob.Kind.values:
-        raise Http404("No such import kind.")
+        raise Http404(_("No such import kind."))
     response = HttpResponse(imports.import_template_csv(kind=kind), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{kind}_template.csv"'
     return response
@@ -94,7 +103,9 @@ def import_detail(request, pk: int):
         "progress": imports.import_progress(job=job),
         "can_commit": job.status == ImportJob.Status.PREVIEWED
         and not errors
+        and not job.raw_deleted_at
         and job.created_by_id == request.user.pk,
+        "retention_days": settings.CRM_IMPORT_RAW_RETENTION_DAYS,
         "list_url": reverse(LIST_URLS[job.kind]) if _has_url(LIST_URLS[job.kind]) else "",
     }
     return render(request, "crm/imports/detail.html", context)
@@ -113,7 +124,7 @@ def _has_url(name: str) -> bool:
 def import_commit(request, pk: int):
     job = _job_for(request, pk)
     if job.created_by_id != request.user.pk:
-        raise PermissionDenied("Only the person who uploaded the file can import it.")
+        raise PermissionDenied(_("Only the person who uploaded the file can import it."))
     try:
         job = imports.import_start_commit(job=job, by=request.user)
     except ValidationError as exc:
@@ -121,11 +132,20 @@ def import_commit(request, pk: int):
             messages.error(request, message)
         return redirect("crm:import-detail", pk=job.pk)
     if job.status == ImportJob.Status.DONE:
-        messages.success(request, f"Imported {job.imported_rows} {job.get_kind_display().lower()}.")
+        done = {
+            ImportJob.Kind.CUSTOMERS: _("Imported %(count)s customers."),
+            ImportJob.Kind.CONTACTS: _("Imported %(count)s contacts."),
+            ImportJob.Kind.DEALS: _("Imported %(count)s deals."),
+        }[job.kind]
+        messages.success(request, done % {"count": job.imported_rows})
     elif job.status == ImportJob.Status.FAILED:
-        messages.error(request, "The import failed and nothing was imported. See the errors below.")
+        messages.error(
+            request, _("The import failed and nothing was imported. See the errors below.")
+        )
     else:
-        messages.info(request, f"Importing {job.total_rows} rows in the background.")
+        messages.info(
+            request, _("Importing %(count)s rows in the background.") % {"count": job.total_rows}
+        )
     return redirect("crm:import-detail", pk=job.pk)
 
 

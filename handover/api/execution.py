@@ -2,6 +2,7 @@
 6B). Mixed into HandoverViewSet (handover/api/handovers.py), so the handover comes from the
 same scoped queryset: another team's handover is a 404; a role that may not act gets 403."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -101,7 +102,7 @@ class HandoverExecutionActions:
     def execute(self, request, pk=None):
         handover = self.get_object()
         if not can_execute_handover(user=request.user, handover=handover):
-            raise PermissionDenied("Only an admin or the rep's manager can execute a handover.")
+            raise PermissionDenied(_("Only an admin or the rep's manager can execute a handover."))
         body = ExecuteInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         handover, scheduled = self.call_service(
@@ -123,7 +124,7 @@ class HandoverExecutionActions:
     def undo(self, request, pk=None):
         handover = self.get_object()
         if not can_undo_handover(user=request.user):
-            raise PermissionDenied("Only an admin can undo a handover.")
+            raise PermissionDenied(_("Only an admin can undo a handover."))
         body = UndoInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         handover = self.call_service(
@@ -142,5 +143,5 @@ class HandoverExecutionActions:
     def report(self, request, pk=None):
         handover = self.get_object()
         if not can_execute_handover(user=request.user, handover=handover):
-            raise PermissionDenied("Only an admin or the rep's manager can read the report.")
+            raise PermissionDenied(_("Only an admin or the rep's manager can read the report."))
         return Response(_report_payload(handover))

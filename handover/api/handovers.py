@@ -6,6 +6,7 @@ their own handover (without the exit reason) and writes notes, but never sees th
 
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -80,12 +81,20 @@ class HandoverSerializer(ModelSerializer):
             "created_at",
             "scheduled_for",
             "executed_at",
+            "locked_at",
             "customers_count",
             "proposed_count",
             "notes_count",
             "overrides_count",
         ]
-        read_only_fields = ["status", "created_by", "created_at", "scheduled_for", "executed_at"]
+        read_only_fields = [
+            "status",
+            "created_by",
+            "created_at",
+            "scheduled_for",
+            "executed_at",
+            "locked_at",
+        ]
 
     def to_representation(self, instance):
         """The exit reason is for managers and admins only, not for the rep who leaves."""
@@ -207,7 +216,7 @@ class HandoverViewSet(
 
     def create(self, request, *args, **kwargs):
         if not (request.user.is_admin or request.user.is_manager):
-            raise PermissionDenied("Only an admin or the rep's manager may start a handover.")
+            raise PermissionDenied(_("Only an admin or the rep's manager may start a handover."))
         return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
@@ -220,7 +229,9 @@ class HandoverViewSet(
         """The handover (404 outside scope), for admins and the rep's manager only (403)."""
         handover = self.get_object()
         if not can_manage_handover(user=self.request.user, handover=handover):
-            raise PermissionDenied("Only an admin or the rep's manager may see or change the plan.")
+            raise PermissionDenied(
+                _("Only an admin or the rep's manager may see or change the plan.")
+            )
         return handover
 
     @extend_schema(
@@ -282,6 +293,22 @@ class HandoverViewSet(
             by=request.user,
         )
         return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Lock the departing rep out now: every session and API token revoked (admins)",
+        request=None,
+        responses={
+            200: HandoverSerializer,
+            400: OpenApiTypes.OBJECT,
+            403: OpenApiResponse(description="Not an admin."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def lock(self, request, pk=None):
+        handover = self.call_service(
+            services.handover_lock_now, handover=self.get_object(), by=request.user
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=handover.pk)).data)
 
 
 def _plan_payload(handover: Handover) -> dict:

@@ -7,6 +7,7 @@ Who: the list, plan and preview are for admins and the departing rep's own manag
 manager's); it never shows receivers. The profile (/people/<id>/) shows the handovers
 and exit reasons to managers and admins only."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,11 +15,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.selectors import users_visible_to
 from crm import services as crm_services
-from crm.choices import OPEN_STAGES
+from crm.access_log import access_daily_counts
+from crm.choices import OPEN_STAGES, DealStage
 from crm.models import Deal
 from crm.web import add_service_errors, querystring
 from handover import services
@@ -57,7 +61,7 @@ def _managed(request: HttpRequest, pk: int) -> Handover:
     """404 outside scope; 403 for who may see it but not run it (the departing rep)."""
     handover = _visible(request, pk)
     if not can_manage_handover(user=request.user, handover=handover):
-        raise PermissionDenied("Only an admin or the rep's manager may see the plan.")
+        raise PermissionDenied(_("Only an admin or the rep's manager may see the plan."))
     return handover
 
 
@@ -70,7 +74,7 @@ def handover_list(request: HttpRequest) -> HttpResponse:
     if request.user.is_rep:
         mine = open_handover_for(user=request.user)
         if mine is None:
-            raise PermissionDenied("Handovers are run by managers and admins.")
+            raise PermissionDenied(_("Handovers are run by managers and admins."))
         return redirect("handover:notes", pk=mine.pk)
     form = HandoverStartForm(user=request.user)
     return render(request, "handover/list.html", _list_context(request, form))
@@ -80,7 +84,7 @@ def handover_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def handover_start(request: HttpRequest) -> HttpResponse:
     if request.user.is_rep:
-        raise PermissionDenied("Handovers are run by managers and admins.")
+        raise PermissionDenied(_("Handovers are run by managers and admins."))
     form = HandoverStartForm(request.POST, user=request.user)
     if form.is_valid():
         try:
@@ -88,10 +92,17 @@ def handover_start(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
+            count = handover.assignments.count()
             messages.success(
                 request,
-                f"Handover of {handover.departing_rep} started; "
-                f"{handover.assignments.count()} customers have a proposed receiver.",
+                # Translators: English keeps "customers have" for one too; give your
+                # language's proper singular and plural.
+                ngettext(
+                    "Handover of %(rep)s started; %(count)s customers have a proposed receiver.",
+                    "Handover of %(rep)s started; %(count)s customers have a proposed receiver.",
+                    count,
+                )
+                % {"rep": handover.departing_rep, "count": count},
             )
             return redirect("handover:plan", pk=handover.pk)
     return render(request, "handover/list.html", _list_context(request, form), status=400)
@@ -119,6 +130,18 @@ def _plan_context(request: HttpRequest, handover: Handover) -> dict:
             receivers=receivers_for(departing_rep=handover.departing_rep, by=request.user)
         ),
         "is_open": handover.status in ("draft", "scheduled"),
+        **_notice_context(request, handover),
+    }
+
+
+def _notice_context(request: HttpRequest, handover: Handover) -> dict:
+    """The notice period panel: what the rep opened per day, and "lock now" for admins."""
+    rep = handover.departing_rep
+    is_open = handover.status in ("draft", "scheduled")
+    return {
+        "notice_days": access_daily_counts(user=request.user, rep=rep),
+        "read_limit": settings.CRM_NOTICE_DAILY_READ_LIMIT,
+        "can_lock": request.user.is_admin and is_open and rep.is_active,
     }
 
 
@@ -155,11 +178,11 @@ def plan_assign(request: HttpRequest, pk: int, customer_id: int) -> HttpResponse
         if error:
             messages.error(request, error)
         else:
-            messages.success(request, "Receiver changed.")
+            messages.success(request, _("Receiver changed."))
         return redirect("handover:plan", pk=handover.pk)
     row = plan_customers(handover=handover).filter(pk=customer_id).first()
     if row is None:
-        raise Http404("No such customer in this handover.")
+        raise Http404(_("No such customer in this handover."))
     receivers = list(receivers.order_by("username"))
     row.receiver = next((r for r in receivers if r.pk == row.receiver_id), None)
     context = {
@@ -193,7 +216,17 @@ def plan_bulk_assign(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"{n} customers now go to {form.cleaned_data['receiver']}.")
+            messages.success(
+                request,
+                # Translators: English keeps "customers" for one too; give your language's
+                # proper singular and plural.
+                ngettext(
+                    "%(count)s customers now go to %(receiver)s.",
+                    "%(count)s customers now go to %(receiver)s.",
+                    n,
+                )
+                % {"count": n, "receiver": form.cleaned_data["receiver"]},
+            )
             return redirect("handover:plan", pk=handover.pk)
     context = _plan_context(request, handover)
     context["bulk_form"] = form
@@ -215,7 +248,9 @@ def plan_items(request: HttpRequest, pk: int, customer_id: int) -> HttpResponse:
         if not form.is_valid():
             error = " ".join(e for errs in form.errors.values() for e in errs)
         elif (form.cleaned_data["kind"], form.cleaned_data["object_id"]) not in listed:
-            error = f"That is not an open deal or task of {customer.name} in this handover."
+            error = _("That is not an open deal or task of %(customer)s in this handover.") % {
+                "customer": customer.name
+            }
         else:
             receiver = form.cleaned_data["receiver"]
             try:
@@ -238,7 +273,7 @@ def plan_items(request: HttpRequest, pk: int, customer_id: int) -> HttpResponse:
             if error:
                 messages.error(request, error)
             else:
-                messages.success(request, "Override saved.")
+                messages.success(request, _("Override saved."))
             return redirect("handover:plan", pk=handover.pk)
     context = {
         "handover": handover,
@@ -271,15 +306,21 @@ def _notes_context(handover: Handover) -> dict:
         "handover": handover,
         "key_customers": key_customers,
         "deals": deals,
+        "stage_choices": _stage_choices(),
         "is_open": handover.status in ("draft", "scheduled"),
     }
+
+
+def _stage_choices() -> list[tuple[str, str]]:
+    """The open stages a deal can be confirmed in, with their (translated) labels."""
+    return [(stage, DealStage(stage).label) for stage in OPEN_STAGES]
 
 
 def _note_page_handover(request: HttpRequest, pk: int) -> Handover:
     handover = _visible(request, pk)
     is_rep = request.user.pk == handover.departing_rep_id
     if not (is_rep or can_manage_handover(user=request.user, handover=handover)):
-        raise PermissionDenied("Only the departing rep or their manager writes these notes.")
+        raise PermissionDenied(_("Only the departing rep or their manager writes these notes."))
     return handover
 
 
@@ -287,7 +328,7 @@ def _note_page_handover(request: HttpRequest, pk: int) -> Handover:
 def my_handover(request: HttpRequest) -> HttpResponse:
     mine = open_handover_for(user=request.user)
     if mine is None:
-        messages.info(request, "You have no open handover.")
+        messages.info(request, _("You have no open handover."))
         return redirect("home")
     return redirect("handover:notes", pk=mine.pk)
 
@@ -319,7 +360,7 @@ def note_save(request: HttpRequest, pk: int, customer_id: int) -> HttpResponse:
             add_service_errors(form, exc)
     if not request.htmx:
         if note:
-            messages.success(request, f"Note on {customer} saved.")
+            messages.success(request, _("Note on %(customer)s saved.") % {"customer": customer})
         else:
             messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
         return redirect("handover:notes", pk=handover.pk)
@@ -360,13 +401,20 @@ def deal_confirm(request: HttpRequest, pk: int, deal_id: int) -> HttpResponse:
             add_service_errors(form, exc)
     if not request.htmx:
         if saved:
-            messages.success(request, f"“{deal.title}” confirmed.")
+            messages.success(request, _("“%(deal)s” confirmed.") % {"deal": deal.title})
         else:
             messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
         return redirect("handover:notes", pk=handover.pk)
     deal = Deal.objects.select_related("customer", "stage").get(pk=deal.pk)
     deal.up_to_date = bool(deal.next_step) and deal.updated_at >= handover.created_at
-    context = {"handover": handover, "d": deal, "form": form, "saved": saved, "is_open": True}
+    context = {
+        "handover": handover,
+        "d": deal,
+        "form": form,
+        "saved": saved,
+        "is_open": True,
+        "stage_choices": _stage_choices(),
+    }
     return render(request, "handover/_deal_confirm.html", context, status=200 if saved else 400)
 
 

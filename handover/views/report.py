@@ -12,6 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
 from crm.web import add_service_errors, csv_download
@@ -27,29 +29,34 @@ from handover.models import Handover
 from handover.selectors import handover_missing_items, handover_preview, handovers_visible_to
 
 REPORT_KINDS = (
-    ("customers", "Customers"),
-    ("deals", "Open deals"),
-    ("tasks", "Open tasks"),
-    ("contacts", "Contacts"),
-    ("intro_tasks", "Intro tasks"),
+    ("customers", gettext_lazy("Customers")),
+    ("deals", gettext_lazy("Open deals")),
+    ("tasks", gettext_lazy("Open tasks")),
+    ("contacts", gettext_lazy("Contacts")),
+    ("intro_tasks", gettext_lazy("Intro tasks")),
 )
 
 
 class ExecuteForm(forms.Form):
-    WHEN = (("now", "Now"), ("last_day", "At the end of the last day"))
-    when = forms.ChoiceField(choices=WHEN, initial="now", widget=forms.RadioSelect, label="When")
+    WHEN = (("now", gettext_lazy("Now")), ("last_day", gettext_lazy("At the end of the last day")))
+    when = forms.ChoiceField(
+        choices=WHEN, initial="now", widget=forms.RadioSelect, label=gettext_lazy("When")
+    )
     waive_notes_reason = forms.CharField(
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Waive the missing notes, because…",
-        help_text="Only needed when key customers still have no knowledge-transfer note.",
+        label=gettext_lazy("Waive the missing notes, because…"),
+        help_text=gettext_lazy(
+            "Only needed when key customers still have no knowledge-transfer note."
+        ),
     )
 
 
 class UndoForm(forms.Form):
     reactivate = forms.BooleanField(
-        required=False, label="Reactivate the departing rep to give their portfolio back"
+        required=False,
+        label=gettext_lazy("Reactivate the departing rep to give their portfolio back"),
     )
 
 
@@ -57,7 +64,7 @@ def _runnable(request: HttpRequest, pk: int) -> Handover:
     """404 outside scope; 403 for who may see it but not run it (the departing rep)."""
     handover = get_object_or_404(handovers_visible_to(user=request.user), pk=pk)
     if not can_execute_handover(user=request.user, handover=handover):
-        raise PermissionDenied("Only an admin or the rep's manager may execute a handover.")
+        raise PermissionDenied(_("Only an admin or the rep's manager may execute a handover."))
     return handover
 
 
@@ -92,11 +99,22 @@ def handover_execute_page(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if scheduled:
                 when = timezone.localtime(handover.scheduled_for)
-                messages.success(request, f"Handover scheduled for {when:%Y-%m-%d %H:%M}.")
+                messages.success(
+                    request,
+                    _("Handover scheduled for %(when)s.") % {"when": f"{when:%Y-%m-%d %H:%M}"},
+                )
                 return redirect("handover:plan", pk=handover.pk)
+            count = handover.report["counts"]["customers"]
             messages.success(
                 request,
-                f"Handover executed: {handover.report['counts']['customers']} customers moved.",
+                # Translators: English keeps "customers" for one too; give your language's
+                # proper singular and plural.
+                ngettext(
+                    "Handover executed: %(count)s customers moved.",
+                    "Handover executed: %(count)s customers moved.",
+                    count,
+                )
+                % {"count": count},
             )
             return redirect("handover:report", pk=handover.pk)
     preview = handover_preview(handover=handover, by=request.user)
@@ -168,7 +186,7 @@ def handover_undo_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm, then give back what still sits with its receiver (admins, 30 days)."""
     handover = get_object_or_404(handovers_visible_to(user=request.user), pk=pk)
     if not can_undo_handover(user=request.user):
-        raise PermissionDenied("Only an admin can undo a handover.")
+        raise PermissionDenied(_("Only an admin can undo a handover."))
     form = UndoForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -181,8 +199,8 @@ def handover_undo_page(request: HttpRequest, pk: int) -> HttpResponse:
             undo = handover.report["undo"]
             messages.success(
                 request,
-                f"Handover undone: {sum(undo['returned'].values())} items went back, "
-                f"{len(undo['not_returned'])} could not.",
+                _("Handover undone: %(returned)s items went back, %(kept)s could not.")
+                % {"returned": sum(undo["returned"].values()), "kept": len(undo["not_returned"])},
             )
             return redirect("handover:report", pk=handover.pk)
     context = {

@@ -15,6 +15,7 @@ from accounts.models import User
 from activities.selectors import current_week
 from activities.weeks import requested_week, shift_week, week_monday
 from crm.ids import parse_id
+from crm.territories import territory_kpis_for
 from crm.web import csv_download
 from reports import dashboard as dash
 from reports import kpis
@@ -119,7 +120,12 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     board = dash.build_dashboard(
         user=request.user, week=week, reps=reps, team_id=team_id, sort=sort
     )
-    return render(request, "reports/dashboard/page.html", _context(request, board, teams))
+    context = _context(request, board, teams)
+    # Territory KPIs (issue 13, crm.territories): three queries whatever the territories.
+    context["territory_kpis"] = territory_kpis_for(
+        user=request.user, team_id=team_id, day=dash.week_end(week)
+    )
+    return render(request, "reports/dashboard/page.html", context)
 
 
 def _rep_page(request: HttpRequest, rep: User) -> HttpResponse:

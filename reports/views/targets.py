@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
 from accounts.selectors import teams_visible_to
+from crm.currency import company_currency
 from crm.ids import parse_id
 from crm.web import add_service_errors
 from reports import services
@@ -271,14 +272,24 @@ def commissions_page(request: HttpRequest) -> HttpResponse:
             rep = None
     rep_ids = [rep.pk] if rep else list(reps.values_list("pk", flat=True))
     deals = commissions_for_reps(rep_ids=rep_ids, start=date(year, 1, 1), end=date(year, 12, 31))
+    # Per rep in the currency their plan pays in, the grand total in the company currency
+    # (crm.currency: deals in another currency are converted; without a rate, left out and
+    # counted in `unconverted`).
     totals: dict[int, dict] = {}
+    grand_total, unconverted = 0, 0
     for deal in deals:
         row = totals.setdefault(
-            deal.credited_to_id, {"rep": deal.credited_to, "won": 0, "commission": 0, "deals": 0}
+            deal.credited_to_id,
+            {"rep": deal.credited_to, "won": 0, "commission": 0, "deals": 0, "currency": None},
         )
-        row["won"] += deal.amount
-        row["commission"] += deal.c_commission
         row["deals"] += 1
+        if deal.c_commission_paid is None:
+            unconverted += 1
+            continue
+        row["currency"] = deal.c_currency
+        row["won"] += deal.c_amount_paid
+        row["commission"] += deal.c_commission_paid
+        grand_total += deal.c_commission_company
     incentives = list(incentives_for(rep=rep, year=year)) if rep else []
     plan = CommissionPlan.objects.filter(rep=rep).prefetch_related("tiers").first() if rep else None
     return render(
@@ -290,7 +301,9 @@ def commissions_page(request: HttpRequest) -> HttpResponse:
             "reps": reps if not request.user.is_rep else [],
             "deals": deals,
             "totals": sorted(totals.values(), key=lambda r: -r["commission"]),
-            "grand_total": sum((r["commission"] for r in totals.values()), 0),
+            "grand_total": grand_total,
+            "grand_total_currency": company_currency(),
+            "unconverted": unconverted,
             "incentives": incentives,
             "plan": plan,
             "can_edit": bool(rep) and can_set_targets_for(user=request.user, rep=rep),

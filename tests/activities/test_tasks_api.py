@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from activities.models import Task
 from activities.selectors import local_today
@@ -17,9 +18,10 @@ def test_a_rep_creates_a_task_and_gets_it_back(company, api_as):
     rep = company["rep"]
     customer = CustomerFactory(owner=rep)
     deal = DealFactory(customer=customer, owner=rep)
+    due = (timezone.localdate() + timedelta(days=7)).isoformat()  # not overdue, whatever today
     response = api_as(rep).post(
         URL,
-        {"title": "Send quote", "customer": customer.pk, "deal": deal.pk, "due_date": "2026-12-01"},
+        {"title": "Send quote", "customer": customer.pk, "deal": deal.pk, "due_date": due},
         format="json",
     )
     assert response.status_code == 201, response.json()
@@ -27,7 +29,7 @@ def test_a_rep_creates_a_task_and_gets_it_back(company, api_as):
     assert body["assignee"] == rep.pk
     assert body["customer"] == customer.pk
     assert body["deal"] == deal.pk
-    assert body["due_date"] == "2026-12-01"
+    assert body["due_date"] == due
     assert body["done"] is False
     assert body["is_overdue"] is False
     assert Task.objects.get(pk=body["id"]).created_by == rep

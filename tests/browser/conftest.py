@@ -12,6 +12,7 @@ Playwright is never downloaded or installed here: the system Chromium is used as
 import os
 import re
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 from playwright.sync_api import (
     Browser,
     BrowserContext,
+    ConsoleMessage,
     Page,
     Playwright,
     expect,
@@ -97,10 +99,27 @@ def context(browser: Browser, app_url: str) -> Iterator[BrowserContext]:
 
 
 @pytest.fixture
-def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A page in the fresh context; screenshotted into var/screenshots/ when the test fails."""
+def csp_violations() -> list[str]:
+    """What the page's Content-Security-Policy blocked during the test (Chromium's console
+    errors); `page` fails the test when any is left at the end."""
+    return []
+
+
+def _record_csp_violation(violations: list[str], message: ConsoleMessage) -> None:
+    if message.type == "error" and "Content Security Policy" in message.text:
+        violations.append(f"{message.location.get('url', '')}: {message.text}")
+
+
+@pytest.fixture
+def page(
+    context: BrowserContext, request: pytest.FixtureRequest, csp_violations: list[str]
+) -> Iterator[Page]:
+    """A page in the fresh context; screenshotted into var/screenshots/ when the test fails.
+    A journey whose pages broke the Content-Security-Policy (an inline script or style, an
+    on* handler, eval) fails, even when everything it checked worked."""
     expect.set_options(timeout=TIMEOUT_MS)
     tab = context.new_page()
+    tab.on("console", partial(_record_csp_violation, csp_violations))
     yield tab
     reports = request.node.stash.get(REPORTS, {})
     if any(report.failed for report in reports.values()):
@@ -111,6 +130,8 @@ def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Pa
         except Exception as exc:  # a crashed page must not hide the real failure
             print(f"could not save screenshot for {request.node.nodeid}: {exc}")
     tab.close()
+    if csp_violations:
+        pytest.fail("The Content-Security-Policy blocked:\n" + "\n".join(csp_violations))
 
 
 @pytest.fixture

@@ -129,7 +129,8 @@ def test_manager_reads_the_dashboard_drills_down_and_exports(page, login, settin
 
     # CSV export of the team table
     with page.expect_download() as download_info:
-        page.locator("section.card").first.get_by_role("link", name="Export CSV").click()
+        team_card = page.locator("section.card").filter(has=page.locator("#dash-team-table"))
+        team_card.get_by_role("link", name="Export CSV").click()
     download = download_info.value
     assert download.suggested_filename == f"team-{WEEK}.csv"
     rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text())))

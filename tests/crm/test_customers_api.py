@@ -23,6 +23,10 @@ CONTRACT_FIELDS = {
     "industry",
     "region",
     "city",
+    "postal_code",  # issue 13: territories
+    "territory",
+    "territory_name",
+    "territory_manual",
     "website",
     "phone",
     "notes",

@@ -17,6 +17,7 @@ FIELDS = {
     "owner",
     "title",
     "amount",
+    "currency",
     "stage",
     "probability",
     "expected_close",

@@ -57,3 +57,17 @@ def won_deal(*, customer, amount, days_ago: int = 30, **fields):
         closed_at=timezone.localdate() - timedelta(days=days_ago),
         **fields,
     )
+
+
+# --- Territories (issue 13) ----------------------------------------------------------------
+
+
+def territory(*, team, name, priority=100, **rules):
+    """A territory with rules given as kind=[values], e.g. postal_prefix=["80", "81"]."""
+    from crm.models import Territory, TerritoryRule
+
+    made = Territory.objects.create(team=team, name=name, priority=priority)
+    TerritoryRule.objects.bulk_create(
+        [TerritoryRule(territory=made, kind=k, value=v) for k, vs in rules.items() for v in vs]
+    )
+    return made

@@ -11,8 +11,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from accounts.models import ApiToken
+from accounts.services import api_token_issue
 from activities.models import Task
 from crm.choices import OwnershipChangeSource
 from crm.models import Contact, Customer, Deal, OwnershipChange
@@ -236,7 +237,7 @@ def test_only_admins_and_the_reps_own_manager_execute(company):
 def test_executed_after_the_last_day_the_rep_is_shut_out_at_once(company):
     rep = company["rep"]
     build_portfolio(rep)
-    token = Token.objects.create(user=rep)
+    token, _ = api_token_issue(user=rep)
     browser = Client()
     assert browser.login(username=rep.username, password=PASSWORD)
     handover = start_handover(company, last_day=timezone.localdate())
@@ -244,7 +245,7 @@ def test_executed_after_the_last_day_the_rep_is_shut_out_at_once(company):
     handover_execute(handover=handover, by=company["admin"], at=after)
     rep.refresh_from_db()
     assert not rep.is_active
-    assert not Token.objects.filter(pk=token.pk).exists()
+    assert not ApiToken.objects.filter(pk=token.pk).exists()
     # the open session is over and a new login is refused
     assert browser.get("/week/").status_code == 302
     assert not Client().login(username=rep.username, password=PASSWORD)

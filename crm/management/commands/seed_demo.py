@@ -42,6 +42,13 @@ class Command(BaseCommand):
             help="Reference date YYYY-MM-DD the history ends on (today).",
         )
         parser.add_argument("--batch-size", type=int, default=5000, help="Rows per INSERT.")
+        parser.add_argument(
+            "--language",
+            choices=demo.DEMO_LANGUAGES,
+            default="en",
+            help="The demo company's language (en): local names, cities, team time zones "
+            "(Asia/Jakarta, Europe/Amsterdam, Europe/Oslo) and every demo user's language.",
+        )
         parser.add_argument("--reset", action="store_true", help="Wipe the demo data first.")
         parser.add_argument("--no-progress", action="store_true", help="No progress bars.")
 
@@ -62,6 +69,7 @@ class Command(BaseCommand):
             teams=opts["teams"],
             batch_size=opts["batch_size"],
             activities=opts["activities"],
+            language="" if opts["language"] == "en" else opts["language"],
         )
         if opts["reset"]:
             removed = demo.wipe_demo_data()

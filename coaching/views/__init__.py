@@ -1,0 +1,1 @@
+"""Browser pages of coaching: one module per area, each with its own urlpatterns."""
