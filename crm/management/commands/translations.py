@@ -346,8 +346,6 @@ class Command(BaseCommand):
 
     def check_catalogues(self) -> None:
         found = []
-        for lang in LANGUAGES:
-            found += problems_of(lang)
         current = fresh_msgids()
         en = catalogue("en")
         if en.exists():
@@ -360,6 +358,8 @@ class Command(BaseCommand):
             gone = sorted(committed - current, key=str)
             found += [f"not in the catalogues yet: {m[1]!r}" for m in new]
             found += [f"no longer in the source: {m[1]!r}" for m in gone]
+        for lang in LANGUAGES:
+            found += problems_of(lang)
         with tempfile.TemporaryDirectory() as tmp:
             for lang in LANGUAGES:
                 po, mo = catalogue(lang), catalogue(lang).with_suffix(".mo")
