@@ -107,32 +107,49 @@ class PlanTemplate(models.Model):
         return self.approved_at is not None
 
 
-class PlanTemplateStep(models.Model):
-    template = models.ForeignKey(PlanTemplate, on_delete=models.CASCADE, related_name="steps")
+class StepFields(models.Model):
+    """What a step is, in a template and in the plan copied from it."""
+
     position = models.PositiveSmallIntegerField(default=0)
     title = models.CharField(max_length=160)
-    owner = models.CharField(max_length=10, choices=StepOwner.choices, default=StepOwner.REP)
+    owner = models.CharField(max_length=10, choices=StepOwner.choices)
     due_in_days = models.PositiveSmallIntegerField(validators=DUE_DAYS)
 
     class Meta:
-        ordering = ["template_id", "position", "id"]
+        abstract = True
 
     def __str__(self) -> str:
         return self.title
 
 
-class PlanTemplateMeasure(models.Model):
-    template = models.ForeignKey(PlanTemplate, on_delete=models.CASCADE, related_name="measures")
+class MeasureFields(models.Model):
+    """A success measure tied to a weekly KPI figure, in a template and in its plans."""
+
     metric = models.CharField(max_length=20, choices=PlanMetric.choices)
     comparison = models.CharField(max_length=3, choices=Comparison.choices)
     threshold = models.DecimalField(max_digits=14, decimal_places=2)
     weeks = models.PositiveSmallIntegerField(validators=MEASURE_WEEKS)
 
     class Meta:
-        ordering = ["template_id", "id"]
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.get_metric_display()} {self.get_comparison_display()} {self.threshold}"
+
+
+class PlanTemplateStep(StepFields):
+    template = models.ForeignKey(PlanTemplate, on_delete=models.CASCADE, related_name="steps")
+    owner = models.CharField(max_length=10, choices=StepOwner.choices, default=StepOwner.REP)
+
+    class Meta:
+        ordering = ["template_id", "position", "id"]
+
+
+class PlanTemplateMeasure(MeasureFields):
+    template = models.ForeignKey(PlanTemplate, on_delete=models.CASCADE, related_name="measures")
+
+    class Meta:
+        ordering = ["template_id", "id"]
 
 
 class ActionPlan(models.Model):
@@ -181,12 +198,8 @@ class ActionPlan(models.Model):
         return self.status == PlanStatus.ACTIVE
 
 
-class PlanStep(models.Model):
+class PlanStep(StepFields):
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="steps")
-    position = models.PositiveSmallIntegerField(default=0)
-    title = models.CharField(max_length=160)
-    owner = models.CharField(max_length=10, choices=StepOwner.choices)
-    due_in_days = models.PositiveSmallIntegerField(validators=DUE_DAYS)
     task = models.OneToOneField(
         "activities.Task",
         on_delete=models.SET_NULL,
@@ -199,22 +212,12 @@ class PlanStep(models.Model):
     class Meta:
         ordering = ["plan_id", "position", "id"]
 
-    def __str__(self) -> str:
-        return self.title
 
-
-class PlanMeasure(models.Model):
+class PlanMeasure(MeasureFields):
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="measures")
-    metric = models.CharField(max_length=20, choices=PlanMetric.choices)
-    comparison = models.CharField(max_length=3, choices=Comparison.choices)
-    threshold = models.DecimalField(max_digits=14, decimal_places=2)
-    weeks = models.PositiveSmallIntegerField(validators=MEASURE_WEEKS)
 
     class Meta:
         ordering = ["plan_id", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_metric_display()} {self.get_comparison_display()} {self.threshold}"
 
 
 class PlanCheckIn(models.Model):

@@ -101,6 +101,25 @@ def _id_param(request, name: str) -> int | None:
     return value
 
 
+def filter_week_team_rep(request, queryset):
+    """?week= (a bad week is 400), ?team=ID, ?rep=ID: the filters of the KPI rows and of the
+    at-risk flags, which share their (rep, team, week) shape."""
+    week = request.query_params.get("week")
+    if week not in (None, ""):
+        try:
+            parse_week(week)
+        except DjangoValidationError as exc:
+            raise ValidationError({"week": exc.messages}) from exc
+        queryset = queryset.filter(week=week)
+    team = _id_param(request, "team")
+    if team is not None:
+        queryset = queryset.filter(team_id=team)
+    rep = _id_param(request, "rep")
+    if rep is not None:
+        queryset = queryset.filter(rep_id=rep)
+    return queryset
+
+
 class WeeklyKPIViewSet(
     ScopedQuerysetMixin, ServiceCallMixin, mixins.ListModelMixin, viewsets.GenericViewSet
 ):
@@ -111,20 +130,7 @@ class WeeklyKPIViewSet(
         return weekly_kpis_visible_to(user=user).order_by("-week", "rep_id")
 
     def filter_queryset(self, queryset):
-        week = self.request.query_params.get("week")
-        if week not in (None, ""):
-            try:
-                parse_week(week)
-            except DjangoValidationError as exc:
-                raise ValidationError({"week": exc.messages}) from exc
-            queryset = queryset.filter(week=week.strip())
-        team = _id_param(self.request, "team")
-        if team is not None:
-            queryset = queryset.filter(team_id=team)
-        rep = _id_param(self.request, "rep")
-        if rep is not None:
-            queryset = queryset.filter(rep_id=rep)
-        return queryset
+        return filter_week_team_rep(self.request, queryset)
 
     @extend_schema(
         summary="Weekly KPI rows visible to the caller",

@@ -3,16 +3,14 @@ row per (rep, week, rule) with the figures the rule fired on and the reason in w
 like the weekly KPI rows: a rep their own flags, a manager their team's, an admin all.
 Filters: ?week=2026-W47 (a bad week is 400), ?team=ID, ?rep=ID, ?rule=activity."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
-from activities.weeks import parse_week
 from crm.api.fields import ModelSerializer
 from crm.api.viewsets import ScopedQuerysetMixin
-from reports.api.kpis import _id_param
+from reports.api.kpis import filter_week_team_rep
 from reports.choices import RiskRule
 from reports.models import RiskFlag
 from reports.risk import risk_flags_visible_to
@@ -57,26 +55,13 @@ class RiskFlagViewSet(
         )
 
     def filter_queryset(self, queryset):
-        params = self.request.query_params
-        week = params.get("week")
-        if week not in (None, ""):
-            try:
-                parse_week(week)
-            except DjangoValidationError as exc:
-                raise ValidationError({"week": exc.messages}) from exc
-            queryset = queryset.filter(week=week)
-        rule = params.get("rule")
+        queryset = filter_week_team_rep(self.request, queryset)
+        rule = self.request.query_params.get("rule")
         if rule not in (None, ""):
             if rule not in RiskRule.values:
                 choices = ", ".join(RiskRule.values)
                 raise ValidationError({"rule": [f"Choose one of {choices}."]})
             queryset = queryset.filter(rule=rule)
-        team = _id_param(self.request, "team")
-        if team is not None:
-            queryset = queryset.filter(team_id=team)
-        rep = _id_param(self.request, "rep")
-        if rep is not None:
-            queryset = queryset.filter(rep_id=rep)
         return queryset
 
     @extend_schema(
