@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -624,6 +625,31 @@ def _validate_activities(*, by: User, items: list[dict], now: datetime) -> tuple
     return resolved, errors
 
 
+def customers_refresh_last_activity(*, customer_ids=None, lock: bool = True) -> None:
+    """Set Customer.last_activity_at from the customers' activities after a write to them
+    (customer_ids None: every customer, for seeding and repairs). The rows are first locked
+    in primary-key order (FOR NO KEY UPDATE, which does not wait for the activity inserts'
+    key-share locks), so the UPDATE's fresh snapshot sees every activity committed before
+    it: two reps logging on one customer cannot leave it stale. `lock=False` for
+    single-writer bulk work."""
+    customers = Customer.objects.all()
+    if customer_ids is not None:
+        ids = sorted({int(pk) for pk in customer_ids if pk is not None})
+        if not ids:
+            return
+        customers = customers.filter(pk__in=ids)
+    if lock:
+        list(customers.select_for_update(no_key=True).order_by("pk").values_list("pk", flat=True))
+    latest = (
+        Activity.objects.filter(customer_id=OuterRef("pk"))
+        .order_by()
+        .values("customer_id")
+        .annotate(latest=Max("occurred_at"))
+        .values("latest")
+    )
+    customers.update(last_activity_at=Subquery(latest))
+
+
 @transaction.atomic
 def activities_bulk_log(*, by: User, items: list[dict]) -> list[Activity]:
     """Log up to MAX_BULK_ACTIVITIES activities at once (phone and calendar integrations):
@@ -668,6 +694,7 @@ def activities_bulk_log(*, by: User, items: list[dict]) -> list[Activity]:
         for r in resolved
     ]
     Activity.objects.bulk_create(rows, batch_size=1000)
+    customers_refresh_last_activity(customer_ids={row.customer_id for row in rows})
     mark_activities_stale(activities=rows)  # reports (5B): late entries make past weeks stale
     steps = [
         Task(
@@ -750,6 +777,7 @@ def activity_update(*, activity: Activity, by: User, **fields) -> Activity:
     now = timezone.now()
     _check_activity_changeable(activity=activity, by=by, now=now)
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    was_customer_id = activity.customer_id
     links = {"customer", "contact", "deal"}
     merged = {
         name: getattr(activity, f"{name}_id" if name in links else name) for name in ACTIVITY_FIELDS
@@ -771,6 +799,7 @@ def activity_update(*, activity: Activity, by: User, **fields) -> Activity:
     for name in ACTIVITY_FIELDS:
         setattr(activity, name, values[name])
     activity.save()
+    customers_refresh_last_activity(customer_ids={was_customer_id, activity.customer_id})
     mark_activities_stale(activities=[activity])  # reports (5B): no-op in a running week
     return activity
 
@@ -781,4 +810,5 @@ def activity_delete(*, activity: Activity, by: User) -> None:
     Its next-step tasks stay (they only lose the link)."""
     _check_activity_changeable(activity=activity, by=by, now=timezone.now())
     activity.delete()
+    customers_refresh_last_activity(customer_ids=[activity.customer_id])
     mark_activities_stale(activities=[activity])  # reports (5B): no-op in a running week

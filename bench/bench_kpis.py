@@ -16,15 +16,20 @@ its own database crm_bench_kpi):
    today, read from an index alone. The job's pipeline at the week's end reads at least
    these ~134,000 deals (plus the history of those changed since), so this one query shows
    how much of the 2x budget any such job spends before computing anything else.
-4. Checks that the job's rows and the floor agree.
+4. The job without its at-risk step (issue 13): with it, the job may take at most 1.2x.
+   The neglected-key-customer rule reads Customer.last_activity_at and probes the
+   activities only of key customers touched after the week's end.
+5. Checks that the job's rows and the floor agree.
 """
 
 import time
+from unittest import mock
 
 from django.db import connection, transaction
 
 TARGET_MS = 5000
 FLOOR_RATIO = 2.0
+RISK_RATIO = 1.2
 RUNS = 5
 
 FLOOR_SQL = """
@@ -107,6 +112,13 @@ def run(report) -> None:
     def job():
         return kpis.compute_weekly_kpis(week=week)
 
+    def job_without_risk():  # issue 13's budget: the at-risk step may add at most 20%
+        with (
+            mock.patch.object(kpis, "compute_risk_flags", return_value=[]),
+            mock.patch.object(kpis, "store_risk_flags"),
+        ):
+            return kpis.compute_weekly_kpis(week=week)
+
     def pipeline():
         with connection.cursor() as cursor:
             cursor.execute(OPEN_PIPELINE_SQL)
@@ -128,6 +140,7 @@ def run(report) -> None:
     job_fig = _measure(
         report, f"KPI job: compute_weekly_kpis, {reps} reps", job, target_ms=TARGET_MS
     )
+    bare_fig = _measure(report, "KPI job without its at-risk step (issue 13)", job_without_risk)
     part_fig = _measure(report, "KPI job: its queries for the floor's figures only", comparable)
     pipe_fig = _measure(report, "Lower bound: open pipeline per owner, index only", pipeline)
     if floor_fig.p50 and job_fig.p50:
@@ -140,6 +153,12 @@ def run(report) -> None:
         )
         report.not_available(
             f"Open pipeline alone / floor (p50): {pipe_fig.p50 / floor_fig.p50:.2f}x", "-"
+        )
+    if bare_fig.p50 and job_fig.p50:
+        share = job_fig.p50 / bare_fig.p50
+        report.not_available(
+            f"KPI job with / without the at-risk step (p50): {share:.2f}x",
+            f"{'pass' if share <= RISK_RATIO else 'FAIL'} (target <= {RISK_RATIO}x)",
         )
     _check(report, floor(), WeeklyKPI.objects.filter(week=week))
 

@@ -1470,8 +1470,10 @@ def finish_seeding(*, config: DemoConfig) -> None:
     and, like a production database autovacuum keeps, the visibility map lets COUNT(*) of a
     paginated list use an index-only scan (perf, round 2). Inside a transaction (tests)
     VACUUM is not allowed: ANALYZE only."""
+    from activities.services import customers_refresh_last_activity
     from crm import services
 
+    customers_refresh_last_activity(lock=False)
     recompute = getattr(services, "recompute_key_customers", None)
     if recompute is not None:
         if "today" in inspect.signature(recompute).parameters:

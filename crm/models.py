@@ -65,6 +65,10 @@ class Customer(models.Model):
     website = models.URLField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     notes = models.TextField(blank=True)
+    # When its latest activity happened (activities.services keeps it; the at-risk neglect
+    # rule reads it instead of probing the activities of every key customer). NULL: none
+    # known, so readers that need certainty look at the activities.
+    last_activity_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -154,7 +158,7 @@ class Deal(models.Model):
         max_length=CURRENCY_MAX_LENGTH,
         choices=currency_choices(),
         default=company_currency,
-        help_text="The currency of the amount (crm.currency); reports convert it.",
+        help_text=_("The currency of the amount (crm.currency); reports convert it."),
     )
     probability = models.PositiveSmallIntegerField(validators=[MaxValueValidator(100)], default=10)
     expected_close = models.DateField(null=True, blank=True)
@@ -368,15 +372,17 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     file_name = models.CharField(max_length=255)
-    csv_text = models.TextField(help_text="Blanked after CRM_IMPORT_RAW_RETENTION_DAYS.")
+    csv_text = models.TextField(help_text=_("Blanked after CRM_IMPORT_RAW_RETENTION_DAYS."))
     raw_deleted_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the retention job blanked csv_text."
+        null=True, blank=True, help_text=_("When the retention job blanked csv_text.")
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
     total_rows = models.PositiveIntegerField(default=0)
     imported_rows = models.PositiveIntegerField(default=0)
     errors = models.JSONField(
-        default=list, blank=True, help_text="Row errors: [{row, field, message}], row = CSV line."
+        default=list,
+        blank=True,
+        help_text=_("Row errors: [{row, field, message}], row = CSV line."),
     )
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -411,15 +417,15 @@ class Erasure(models.Model):
         null=True,
         blank=True,
         related_name="erasures",
-        help_text="The customer erased, or the one the erased contact belonged to.",
+        help_text=_("The customer erased, or the one the erased contact belonged to."),
     )
     erased_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     erased_at = models.DateTimeField()
-    fields = models.JSONField(default=list, help_text="Names of the fields that were cleared.")
+    fields = models.JSONField(default=list, help_text=_("Names of the fields that were cleared."))
     related = models.JSONField(
-        default=dict, help_text='Related rows cleared too, e.g. {"activities.notes": 3}.'
+        default=dict, help_text=_('Related rows cleared too, e.g. {"activities.notes": 3}.')
     )
 
     class Meta:
@@ -491,7 +497,7 @@ class ExchangeRate(models.Model):
         max_digits=18,
         decimal_places=8,
         validators=[MinValueValidator(Decimal("0.00000001"))],
-        help_text="1 unit of the currency in the company currency, e.g. 0.0857 for NOK in EUR.",
+        help_text=_("1 unit of the currency in the company currency, e.g. 0.0857 for NOK in EUR."),
     )
     valid_from = models.DateField()
     updated_at = models.DateTimeField(auto_now=True)

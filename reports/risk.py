@@ -253,12 +253,17 @@ WITH reps (owner_id, w_end, cutoff) AS (
            COALESCE(l.last_at, c.created_at) AS since
     FROM {customer} c
     JOIN reps r ON r.owner_id = c.owner_id
-    LEFT JOIN LATERAL (
-        SELECT a.occurred_at AS last_at FROM {activity} a
-        WHERE a.customer_id = c.id AND a.occurred_at < r.w_end
-        ORDER BY a.occurred_at DESC LIMIT 1
-    ) l ON true
-    WHERE c.is_key AND c.created_at < r.cutoff AND (l.last_at IS NULL OR l.last_at < r.cutoff)
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN c.last_activity_at < r.w_end THEN c.last_activity_at ELSE (
+            SELECT a.occurred_at FROM {activity} a
+            WHERE a.customer_id = c.id AND a.occurred_at < r.w_end
+            ORDER BY a.occurred_at DESC LIMIT 1
+        ) END AS last_at
+    ) l
+    WHERE c.is_key AND c.created_at < r.cutoff
+      AND (c.last_activity_at IS NULL OR c.last_activity_at < r.cutoff
+           OR c.last_activity_at >= r.w_end)
+      AND (l.last_at IS NULL OR l.last_at < r.cutoff)
 )
 SELECT id, name, owner_id, created_at, last_at, n FROM (
     SELECT neglected.*,

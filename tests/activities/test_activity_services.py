@@ -406,3 +406,71 @@ def test_visibility_follows_the_owner_and_the_portfolio(world):
     world["customer"].owner = world["other_rep"]
     world["customer"].save()
     assert ids("other_rep") == {mine.pk}
+
+
+# --- the customer's last activity (kept for the at-risk neglect rule, issue 13) ------------
+
+
+def last_activity_of(customer):
+    return type(customer).objects.get(pk=customer.pk).last_activity_at
+
+
+def test_logging_sets_the_customers_last_activity_and_an_older_one_leaves_it(world):
+    rep, acme = world["rep"], world["customer"]
+    now = timezone.now()
+    assert last_activity_of(acme) is None
+
+    services.activity_log(by=rep, kind="call", customer=acme, occurred_at=now)
+    services.activity_log(by=rep, kind="call", customer=acme, occurred_at=now - timedelta(days=3))
+
+    assert last_activity_of(acme) == now
+    assert last_activity_of(world["other_customer"]) is None
+
+
+def test_deleting_the_latest_activity_falls_back_to_the_one_before(world):
+    rep, acme = world["rep"], world["customer"]
+    now = timezone.now()
+    earlier = services.activity_log(by=rep, kind="call", customer=acme, occurred_at=now)
+    latest = services.activity_log(by=rep, kind="visit", customer=acme)
+
+    services.activity_delete(activity=latest, by=rep)
+    assert last_activity_of(acme) == earlier.occurred_at
+
+    services.activity_delete(activity=earlier, by=rep)
+    assert last_activity_of(acme) is None
+
+
+def test_moving_an_activity_to_another_customer_updates_both(world):
+    rep, acme, other = world["rep"], world["customer"], world["other_customer"]
+    activity = services.activity_log(by=rep, kind="call", customer=acme)
+
+    services.activity_update(activity=activity, by=rep, customer=other)
+
+    assert last_activity_of(acme) is None
+    assert last_activity_of(other) == activity.occurred_at
+
+
+def test_a_batch_sets_each_customers_latest(world):
+    rep, acme, other = world["rep"], world["customer"], world["other_customer"]
+    now = timezone.now()
+    services.activities_bulk_log(
+        by=rep,
+        items=[
+            {"kind": "call", "customer": acme.pk, "occurred_at": now - timedelta(hours=2)},
+            {"kind": "call", "customer": acme.pk, "occurred_at": now - timedelta(hours=1)},
+            {"kind": "email", "customer": other.pk, "occurred_at": now - timedelta(hours=3)},
+        ],
+    )
+
+    assert last_activity_of(acme) == now - timedelta(hours=1)
+    assert last_activity_of(other) == now - timedelta(hours=3)
+
+
+def test_a_refresh_of_every_customer_repairs_values_written_around_the_services(world):
+    acme = world["customer"]
+    activity = make_activity(world["rep"], acme)  # a raw insert: the column is not kept
+    assert last_activity_of(acme) is None
+
+    services.customers_refresh_last_activity(lock=False)
+
+    assert last_activity_of(acme) == activity.occurred_at

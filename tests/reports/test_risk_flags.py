@@ -93,16 +93,22 @@ def key_customer(rep, name, *, created=None):
     return customer
 
 
-def touch(customer, when, *, owner=None, kind="visit"):
+def touch(customer, when, *, owner=None, kind="visit", stored=True):
+    """An activity on the customer; `stored` keeps Customer.last_activity_at as the
+    activity services do (False: the column is left unknown, as after a raw insert)."""
+    from activities.services import customers_refresh_last_activity
     from activities.weeks import week_of
 
-    return Activity.objects.create(
+    activity = Activity.objects.create(
         owner=owner or customer.owner,
         customer=customer,
         kind=kind,
         occurred_at=when,
         week=week_of(when, BERLIN),
     )
+    if stored:
+        customers_refresh_last_activity(customer_ids=[customer.pk])
+    return activity
 
 
 # --- activity: under the goal in 3 of the last 4 weeks -----------------------------------
@@ -317,6 +323,26 @@ def test_a_key_customer_touched_29_days_ago_does_not_fire(company):
     compute(team=company["north"])
 
     assert "neglect" not in flags_of(rep)
+
+
+@pytest.mark.parametrize("stored", [True, False], ids=["last-activity-stored", "unknown"])
+def test_the_last_activity_before_the_weeks_end_decides_not_a_later_one(company, stored):
+    """The stored last activity (25 Nov) is after W47: the rule reads the activities for
+    the last one before the week's end (23 Oct: 30 days), and so it does when the stored
+    value is unknown; one touched inside the window stays unflagged either way."""
+    rep = company["rep"]
+    acme = key_customer(rep, "Acme")
+    touch(acme, berlin(2026, 10, 23, 18), stored=stored)
+    touch(acme, berlin(2026, 11, 25), stored=stored)
+    busy = key_customer(rep, "Busy")
+    touch(busy, berlin(2026, 11, 2), stored=stored)
+
+    compute(team=company["north"])
+
+    figures = flags_of(rep)["neglect"]
+    assert [(c["customer"], c["days"]) for c in figures["customers"]] == [("Acme", 30)]
+    stored_at = Customer.objects.get(pk=acme.pk).last_activity_at
+    assert stored_at == (berlin(2026, 11, 25) if stored else None)
 
 
 def test_every_neglected_key_customer_is_listed_worst_first(company):
