@@ -33,6 +33,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, TruncMonth
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
 from accounts.selectors import teams_visible_to, users_visible_to
@@ -364,7 +366,7 @@ def activity_trend(*, reps: list[User], week: str) -> dict:
     with `week`, summed over the reps, with the summed goals: one GROUP BY query."""
     weeks = [shift_week(week, -n) for n in range(TREND_WEEKS - 1, -1, -1)]
     sums = {}
-    for _, actual, goal in ACTIVITY_METRICS:
+    for _label, actual, goal in ACTIVITY_METRICS:
         sums[actual] = Sum(actual)
         sums[goal] = Sum(goal)
     rows = (
@@ -375,7 +377,7 @@ def activity_trend(*, reps: list[User], week: str) -> dict:
     )
     by_week = {row["week"]: row for row in rows}
     series = {}
-    for _, actual, goal in ACTIVITY_METRICS:
+    for _label, actual, goal in ACTIVITY_METRICS:
         series[actual] = [int(by_week.get(w, {}).get(actual) or 0) for w in weeks]
         series[goal] = [int(by_week.get(w, {}).get(goal) or 0) for w in weeks]
     return {"labels": weeks, **series}
@@ -385,7 +387,7 @@ def _month_starts(*, end: date, count: int = MONTHS) -> list[date]:
     """First days of the `count` months ending with `end`'s month, oldest first."""
     year, month = end.year, end.month
     starts = []
-    for _ in range(count):
+    for _month in range(count):
         starts.append(date(year, month, 1))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     return starts[::-1]
@@ -770,12 +772,14 @@ class Dashboard:
     at_risk: list[AtRiskRep] = field(default_factory=list)
 
     def chart_data(self) -> dict:
-        """The JSON the charts draw (json_script): money as decimal strings."""
+        """The JSON the charts draw (json_script): money as decimal strings, month names
+        and the charts' words in the user's language (static/js/dashboard.js holds none)."""
         months = self.attainment.get("months", [])
         return {
+            "words": chart_words(),
             "trend": self.trend,
             "attainment": {
-                "labels": [m.strftime("%b %y") for m in months],
+                "labels": [date_format(m, "M y") for m in months],
                 "team": [_num(p) for p in self.attainment.get("team", [])],
                 "reps": [
                     {"name": str(c.rep), "values": [_num(p) for p in c.percents]}
@@ -788,12 +792,29 @@ class Dashboard:
                 "conversion": [_num(step.conversion) for step in self.funnel],
             },
             "yoy": {
-                "labels": [date(2000, m, 1).strftime("%b") for m in range(1, 13)],
+                "labels": [date_format(date(2000, m, 1), "M") for m in range(1, 13)],
                 "year": self.yoy.get("year"),
                 "this_year": [_num(v) for v in self.yoy.get("this_year", [])],
                 "last_year": [_num(v) for v in self.yoy.get("last_year", [])],
             },
         }
+
+
+def chart_words() -> dict[str, str]:
+    return {
+        "calls": _("Calls"),
+        "calls_goal": _("Calls goal"),
+        "meetings": _("Meetings"),
+        "visits": _("Visits"),
+        "new_prospects": _("New prospects"),
+        "trend_right_axis": _("Meetings · visits · prospects"),
+        "team": _("Team"),
+        "attainment": _("Attainment"),
+        "quota": _("Quota (100%)"),
+        "no_quota": _("no quota"),
+        "reached": _("Deals reaching the stage"),
+        "moved_on": _("moved on to the next stage"),
+    }
 
 
 def _num(value) -> str | None:

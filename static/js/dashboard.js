@@ -1,5 +1,6 @@
 /* Dashboard charts (issue 5, area 5C): draws the four charts from the JSON the page embeds
-   with json_script (#dashboard-data). Money arrives as decimal strings. The Chart.js instances
+   with json_script (#dashboard-data). Money arrives as decimal strings; every word shown comes
+   translated in data.words. The Chart.js instances
    are kept on window.dashboardCharts (the browser journey checks they exist). */
 (function () {
   "use strict";
@@ -12,7 +13,8 @@
   var palette = [accent, "#1a7f4b", "#b26a00", "#8e44ad", "#c0362c", "#0f8b8d", "#5b6b8c",
     "#d35400", "#2c3e50", "#16a085", "#7f8c8d", "#e67e22"];
   var num = function (v) { return v === null || v === undefined ? null : Number(v); };
-  var money = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+  var words = data.words;
+  var money = new Intl.NumberFormat(document.documentElement.lang || undefined, { maximumFractionDigits: 0 });
 
   Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
   Chart.defaults.color = colour("--muted", "#667085");
@@ -31,18 +33,18 @@
     data: {
       labels: t.labels.map(function (w) { return w.slice(5); }),
       datasets: [
-        { label: "Calls", data: t.calls, borderColor: palette[0], backgroundColor: palette[0], yAxisID: "y", tension: 0.25 },
-        { label: "Calls goal", data: t.goal_calls, borderColor: palette[0], borderDash: [6, 4], pointRadius: 0, borderWidth: 1, yAxisID: "y" },
-        { label: "Meetings", data: t.meetings, borderColor: palette[1], backgroundColor: palette[1], yAxisID: "y1", tension: 0.25 },
-        { label: "Visits", data: t.visits, borderColor: palette[2], backgroundColor: palette[2], yAxisID: "y1", tension: 0.25 },
-        { label: "New prospects", data: t.new_prospects, borderColor: palette[3], backgroundColor: palette[3], yAxisID: "y1", tension: 0.25 }
+        { label: words.calls, data: t.calls, borderColor: palette[0], backgroundColor: palette[0], yAxisID: "y", tension: 0.25 },
+        { label: words.calls_goal, data: t.goal_calls, borderColor: palette[0], borderDash: [6, 4], pointRadius: 0, borderWidth: 1, yAxisID: "y" },
+        { label: words.meetings, data: t.meetings, borderColor: palette[1], backgroundColor: palette[1], yAxisID: "y1", tension: 0.25 },
+        { label: words.visits, data: t.visits, borderColor: palette[2], backgroundColor: palette[2], yAxisID: "y1", tension: 0.25 },
+        { label: words.new_prospects, data: t.new_prospects, borderColor: palette[3], backgroundColor: palette[3], yAxisID: "y1", tension: 0.25 }
       ]
     },
     options: {
       interaction: { mode: "index", intersect: false },
       scales: {
-        y: { beginAtZero: true, position: "left", title: { display: true, text: "Calls" } },
-        y1: { beginAtZero: true, position: "right", grid: { drawOnChartArea: false }, title: { display: true, text: "Meetings · visits · prospects" } }
+        y: { beginAtZero: true, position: "left", title: { display: true, text: words.calls } },
+        y1: { beginAtZero: true, position: "right", grid: { drawOnChartArea: false }, title: { display: true, text: words.trend_right_axis } }
       }
     }
   });
@@ -52,9 +54,9 @@
     var c = palette[(i + 1) % palette.length];
     return { label: rep.name, data: rep.values.map(num), borderColor: c, backgroundColor: c, borderWidth: 1.5, pointRadius: 2, tension: 0.2, spanGaps: true };
   }) : [];
-  attainmentSets.unshift({ label: a.reps.length > 1 ? "Team" : (a.reps[0] ? a.reps[0].name : "Attainment"),
+  attainmentSets.unshift({ label: a.reps.length > 1 ? words.team : (a.reps[0] ? a.reps[0].name : words.attainment),
     data: a.team.map(num), borderColor: "#17203a", backgroundColor: "#17203a", borderWidth: 3, tension: 0.2, spanGaps: true });
-  attainmentSets.push({ label: "Quota (100%)", data: a.labels.map(function () { return 100; }),
+  attainmentSets.push({ label: words.quota, data: a.labels.map(function () { return 100; }),
     borderColor: colour("--ok", "#1a7f4b"), borderDash: [4, 4], borderWidth: 1, pointRadius: 0 });
   make("chart-attainment", {
     type: "line",
@@ -62,19 +64,19 @@
     options: {
       interaction: { mode: "nearest", intersect: false },
       scales: { y: { beginAtZero: true, ticks: { callback: function (v) { return v + "%"; } } } },
-      plugins: { tooltip: { callbacks: { label: function (c) { return c.dataset.label + ": " + (c.parsed.y === null ? "no quota" : c.parsed.y + "%"); } } } }
+      plugins: { tooltip: { callbacks: { label: function (c) { return c.dataset.label + ": " + (c.parsed.y === null ? words.no_quota : c.parsed.y + "%"); } } } }
     }
   });
 
   var f = data.funnel;
   make("chart-funnel", {
     type: "bar",
-    data: { labels: f.labels, datasets: [{ label: "Deals reaching the stage", data: f.reached,
+    data: { labels: f.labels, datasets: [{ label: words.reached, data: f.reached,
       backgroundColor: f.labels.map(function (_, i) { return i === f.labels.length - 1 ? colour("--ok", "#1a7f4b") : accent; }) }] },
     options: {
       indexAxis: "y",
       plugins: { legend: { display: false }, tooltip: { callbacks: { afterLabel: function (c) {
-        var conv = f.conversion[c.dataIndex]; return conv === null ? "" : conv + "% moved on to the next stage"; } } } },
+        var conv = f.conversion[c.dataIndex]; return conv === null ? "" : conv + "% " + words.moved_on; } } } },
       scales: { x: { beginAtZero: true, ticks: { precision: 0 } } }
     }
   });

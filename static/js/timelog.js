@@ -1,7 +1,7 @@
 /* Manager's time log report (issue 13): the coaching share per month against the target
    share, drawn from the JSON the page embeds with json_script (#timelog-data). Shares arrive
-   as decimal strings (null for a month without time). The chart is kept on
-   window.timelogChart. */
+   as decimal strings (null for a month without time); the legend's words come translated
+   from the canvas's data-label-* attributes. The chart is kept on window.timelogChart. */
 (function () {
   "use strict";
   var source = document.getElementById("timelog-data");
@@ -17,9 +17,9 @@
     data: {
       labels: data.labels,
       datasets: [
-        { type: "bar", label: "Coaching share (%)", data: data.coaching.map(num),
+        { type: "bar", label: canvas.dataset.labelShare, data: data.coaching.map(num),
           backgroundColor: colour("--accent", "#2454d6") },
-        { type: "line", label: "Target (" + data.target + "%)",
+        { type: "line", label: canvas.dataset.labelTarget,
           data: data.labels.map(function () { return data.target; }),
           borderColor: colour("--ok", "#1a7f4b"), borderDash: [6, 4], pointRadius: 0, borderWidth: 2 }
       ]

@@ -38,6 +38,8 @@ def test_manager_ramps_a_new_rep_and_logs_coaching_time(page, login, company):
     page.get_by_role("link", name="Monthly report →").click()
     expect(page.locator("#coaching-share")).to_contain_text("100.0%")
     page.wait_for_function("() => window.timelogChart !== undefined")
+    legend = page.evaluate("() => window.timelogChart.data.datasets.map((d) => d.label)")
+    assert legend == ["Coaching share (%)", "Target (40%)"]  # from the page, so translated
 
     # the rep checks an item off on "My ramp"
     page.context.clear_cookies()

@@ -11,7 +11,7 @@ from django.utils import formats, timezone, translation
 from rest_framework.test import APIClient
 
 from accounts import services
-from tests.factories.accounts import RepFactory, TeamFactory
+from tests.factories.accounts import ManagerFactory, RepFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -266,3 +266,29 @@ def test_the_language_middleware_costs_no_query(client, rep):
     with CaptureQueriesContext(connection) as after:
         client.get("/")
     assert len(after.captured_queries) == len(before.captured_queries)
+
+
+CHART_WORDS = {  # the dashboard's charts: legend words and month names from the server
+    "en": ("Calls goal", "Deals reaching the stage", "May"),
+    "id": ("Target panggilan", "Deal yang mencapai tahap ini", "Mei"),
+    "nl": ("Doel gesprekken", "Deals die deze fase bereiken", "Mei"),
+    "nb": ("Mål for samtaler", "Avtaler som når fasen", "Mai"),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "id", "nl", "nb"])
+def test_the_dashboard_charts_speak_the_users_language(client, lang):
+    manager = ManagerFactory(username="mgr_i18n", language=lang)
+    team = TeamFactory(name="Jakarta", manager=manager, time_zone="Asia/Jakarta")
+    manager.team = team
+    manager.save()
+    RepFactory(username="rep_i18n", team=team)
+    client.force_login(manager)
+
+    response = client.get(reverse("reports:dashboard"))
+
+    data = response.context["chart_data"]
+    goal, reached, may = CHART_WORDS[lang]
+    assert (data["words"]["calls_goal"], data["words"]["reached"]) == (goal, reached)
+    assert data["yoy"]["labels"][4] == may
+    assert "Calls goal" not in response.content.decode() or lang == "en"

@@ -304,7 +304,7 @@ def test_chart_data_is_embedded_as_json(client, company):
     assert "vendor/chartjs/chart.umd.js" in html
     data = response.context["chart_data"]
     assert data["trend"]["calls"][-1] == 12
-    assert set(data) == {"trend", "attainment", "funnel", "yoy"}
+    assert set(data) == {"words", "trend", "attainment", "funnel", "yoy"}
     assert [
         c
         for c in ("chart-trend", "chart-attainment", "chart-funnel", "chart-yoy")
