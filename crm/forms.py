@@ -108,6 +108,7 @@ class DealForm(forms.ModelForm):
             "title": _("Title"),
             "owner": _("Owner"),
             "amount": _("Amount"),
+            "currency": _("Currency"),
             "stage": _("Stage"),
             "probability": _("Probability"),
             "expected_close": _("Expected close"),

@@ -304,7 +304,7 @@ def plan_customers(*, handover: Handover) -> QuerySet[Customer]:
                 ),
                 0,
             ),
-            last_activity_at=Subquery(last_activity),
+            latest_activity_at=Subquery(last_activity),
             receiver_id=Subquery(assignment.values("receiver_id")[:1]),
             proposed=Subquery(assignment.values("proposed")[:1]),
             has_note=Exists(

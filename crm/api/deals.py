@@ -45,8 +45,10 @@ class DealSerializer(ModelSerializer):
     currency = serializers.ChoiceField(
         choices=currency_choices(),
         required=False,
-        help_text="ISO code (EUR, IDR, NOK, …); defaults to the company currency. IDR "
-        "amounts are whole numbers.",
+        help_text=_(
+            "ISO code (EUR, IDR, NOK, …); defaults to the company currency. IDR "
+            "amounts are whole numbers."
+        ),
         error_messages={"invalid_choice": _("“{input}” is not a supported currency.")},
     )
     probability = serializers.IntegerField(

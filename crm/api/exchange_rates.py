@@ -1,6 +1,7 @@
 """/api/exchange-rates/ (issue 14): the rate table reports convert with (crm.currency).
 Everyone signed in reads it; only admins create, change or delete rates (403 otherwise)."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
@@ -13,10 +14,10 @@ from crm.models import ExchangeRate
 
 class ExchangeRateSerializer(ModelSerializer):
     currency = serializers.CharField(
-        max_length=10, help_text="ISO code of a supported currency, not the company's."
+        max_length=10, help_text=_("ISO code of a supported currency, not the company's.")
     )
     rate = serializers.CharField(
-        help_text="What 1 unit is worth in the company currency, as a decimal string."
+        help_text=_("What 1 unit is worth in the company currency, as a decimal string.")
     )
 
     class Meta:
