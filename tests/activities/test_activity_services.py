@@ -474,3 +474,19 @@ def test_a_refresh_of_every_customer_repairs_values_written_around_the_services(
     services.customers_refresh_last_activity(lock=False)
 
     assert last_activity_of(acme) == activity.occurred_at
+
+
+def test_the_backfill_migration_sets_every_customers_latest_activity(world):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("crm.migrations.0015_backfill_customer_last_activity")
+    acme = world["customer"]
+    make_activity(world["rep"], acme, days_ago=2)
+    latest = make_activity(world["rep"], acme)
+
+    migration.backfill(apps, None)
+
+    assert last_activity_of(acme) == latest.occurred_at
+    assert last_activity_of(world["other_customer"]) is None
