@@ -43,7 +43,9 @@ def test_a_rep_works_in_indonesian_and_switches_to_dutch(page, login, company):
     expect(page.locator("html")).to_have_attribute("lang", "id")
     page.goto(reverse("crm:customer-detail", args=[customer.pk]))
     page.get_by_label(tr("id", "Call", "activity kind"), exact=True).check()
-    page.get_by_role("textbox", name=tr("id", "Notes"), exact=True).fill("Menanyakan harga kontrak tahunan")
+    page.get_by_role("textbox", name=tr("id", "Notes"), exact=True).fill(
+        "Menanyakan harga kontrak tahunan"
+    )
     page.get_by_role("button", name=tr("id", "Log it")).click()
 
     # Then the confirmation is in Indonesian
