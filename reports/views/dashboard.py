@@ -71,6 +71,8 @@ def _context(request: HttpRequest, board: dash.Dashboard, teams: list) -> dict:
         "team_id": board.team_id,
         "rep": board.rep,
         "rows": board.rows,
+        # The headline tiles: the team's totals, or the one rep's row; none for an empty team.
+        "head": board.totals or (board.rows[0] if board.rows else None),
         "sort": board.sort,
         "computed_at": max(
             (row.kpi.computed_at for row in board.rows if row.kpi is not None), default=None

@@ -14,7 +14,7 @@ from django.utils import timezone
 from activities.models import Activity, WeeklyCallReport
 from crm.models import DealStageChange
 from reports import dashboard
-from tests.factories.accounts import RepFactory
+from tests.factories.accounts import ManagerFactory, RepFactory, TeamFactory
 from tests.factories.crm import CustomerFactory, DealFactory
 from tests.factories.reports import (
     ExpectationItemFactory,
@@ -107,6 +107,23 @@ def test_manager_sees_only_their_team_and_a_rep_without_kpis_is_marked(client, c
     assert missing_kpi.kpi is None
     assert "not computed" in response.content.decode()
     assert "rep_c" not in response.content.decode()
+
+
+def test_a_manager_of_a_team_without_reps_gets_an_empty_dashboard_not_an_error(client, db):
+    # Given a new team whose manager has no reps yet
+    manager = ManagerFactory(username="new_mgr")
+    team = TeamFactory(name="Brand new", manager=manager)
+    manager.team = team
+    manager.save()
+    client.force_login(manager)
+
+    # When they open the dashboard
+    response = client.get(URL, {"week": WEEK})
+
+    # Then the page renders without headline tiles and without rows
+    assert response.status_code == 200
+    assert response.context["rows"] == []
+    assert 'class="kpi-tiles"' not in response.content.decode()
 
 
 def test_sorting_by_a_column_descending(client, company):
