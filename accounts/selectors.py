@@ -71,3 +71,9 @@ def user_has_two_factor(*, user: User) -> bool:
 
 def recovery_codes_left(*, user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def email_language_of(*, user: User) -> str:
+    """The language e-mails to `user` are written in: their profile's, else the default
+    (an e-mail has no browser to ask)."""
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
+from accounts.selectors import email_language_of
 from activities.models import Activity, Task, WeeklyPlan
 from activities.weeks import FIRST_YEAR, date_range_error, parse_week, user_tz, week_of
 from crm.models import Customer, Deal
@@ -363,8 +364,7 @@ def _reminder_email(*, report, rep: User):
     from django.core.mail import EmailMessage
     from django.utils import translation
 
-    language = getattr(rep, "language", "") or settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(email_language_of(user=rep)):
         subject = _("Your call report for %(week)s is due today") % {"week": report.week}
         body = _(
             "Hello %(name)s,\n\n"

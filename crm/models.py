@@ -44,6 +44,7 @@ class Customer(models.Model):
     is_key = models.BooleanField(
         default=False,
         editable=False,
+        # xgettext:no-python-format
         help_text=_("Among the customers bringing 80% of trailing-12-month won revenue."),
     )
     industry = models.CharField(max_length=120, blank=True)

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from accounts.models import User
+from accounts.selectors import email_language_of
 from activities.models import Task
 from activities.weeks import user_tz
 from crm.choices import OPEN_STAGES, OwnedObject, OwnershipChangeSource
@@ -689,7 +690,7 @@ def handover_notify_receivers(*, handover_id: int) -> int:
             continue
         context = {"handover": handover, "receiver": receiver, "lot": lot}
         # In the receiver's own language when their profile names one, else the default.
-        with translation.override(getattr(receiver, "language", "") or settings.LANGUAGE_CODE):
+        with translation.override(email_language_of(user=receiver)):
             count = len(lot["customers"])
             # Translators: English keeps "customers" for one too; give your language's
             # proper singular and plural.

@@ -35,6 +35,7 @@ from django.db.models.functions import Coalesce, Greatest, TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Team, User
 from accounts.selectors import teams_visible_to, users_visible_to
@@ -66,10 +67,10 @@ FUNNEL = (
 )
 # (label, WeeklyKPI actual field, WeeklyKPI goal field)
 ACTIVITY_METRICS = (
-    ("Calls", "calls", "goal_calls"),
-    ("Meetings", "meetings", "goal_meetings"),
-    ("Visits", "visits", "goal_visits"),
-    ("New prospects", "new_prospects", "goal_new_prospects"),
+    (gettext_lazy("Calls"), "calls", "goal_calls"),
+    (gettext_lazy("Meetings"), "meetings", "goal_meetings"),
+    (gettext_lazy("Visits"), "visits", "goal_visits"),
+    (gettext_lazy("New prospects"), "new_prospects", "goal_new_prospects"),
 )
 # (label, WeeklyKPI revenue field, WeeklyKPI quota field)
 ATTAINMENT_PERIODS = (
@@ -119,7 +120,12 @@ def level_for(percent: Decimal | None) -> str:
     return "bad"
 
 
-LEVEL_LABELS = {"ok": "on track", "warn": "behind", "bad": "far behind", "none": "no target"}
+LEVEL_LABELS = {
+    "ok": gettext_lazy("on track"),
+    "warn": gettext_lazy("behind"),
+    "bad": gettext_lazy("far behind"),
+    "none": gettext_lazy("no target"),
+}
 
 
 def _percent(actual, target) -> Decimal | None:
@@ -138,6 +144,7 @@ class Measure:
     label: str
     actual: Decimal | int
     target: Decimal | int
+    slug: str = ""  # stable, untranslated name of the measure (the table's data-metric)
 
     @property
     def percent(self) -> Decimal | None:
@@ -149,7 +156,7 @@ class Measure:
 
     @property
     def level_label(self) -> str:
-        return LEVEL_LABELS[self.level]
+        return str(LEVEL_LABELS[self.level])
 
 
 @dataclass
@@ -209,7 +216,10 @@ def _row_for(rep: User, kpi: WeeklyKPI | None) -> TeamRow:
     return TeamRow(
         rep=rep,
         kpi=kpi,
-        activity=[Measure(label, value(a), value(g)) for label, a, g in ACTIVITY_METRICS],
+        activity=[
+            Measure(label, value(a), value(g), slug=a.replace("_", "-"))
+            for label, a, g in ACTIVITY_METRICS
+        ],
         attainment=[
             Measure(label, Decimal(value(r)), Decimal(value(q)))
             for label, r, q in ATTAINMENT_PERIODS
@@ -254,6 +264,7 @@ def team_totals(rows: list[TeamRow]) -> TeamRow | None:
                 m.label,
                 total(lambda r, i=i: r.activity[i].actual),
                 total(lambda r, i=i: r.activity[i].target),
+                slug=m.slug,
             )
             for i, m in enumerate(rows[0].activity)
         ],
@@ -308,7 +319,7 @@ class Sparkline:
     @property
     def label(self) -> str:
         pairs = ", ".join(f"{w}: {v}" for w, v in zip(self.weeks, self.values, strict=True))
-        return f"Activities per week (calls, meetings, visits): {pairs}"
+        return _("Activities per week (calls, meetings, visits): %(weeks)s") % {"weeks": pairs}
 
 
 @dataclass
@@ -412,9 +423,10 @@ class RepConsistency:
     spread: Decimal | None  # standard deviation / mean of the monthly attainment, in %
 
     @property
-    def label(self) -> str:
+    def consistency(self) -> str:
+        """The untranslated code: "none" (no quota), "steady", "uneven" or "swinging"."""
         if self.spread is None:
-            return "no quota"
+            return "none"
         if self.spread <= 15:
             return "steady"
         if self.spread <= 35:
@@ -422,8 +434,20 @@ class RepConsistency:
         return "swinging"
 
     @property
+    def label(self) -> str:
+        return str(CONSISTENCY_LABELS[self.consistency])
+
+    @property
     def level(self) -> str:
-        return {"steady": "ok", "uneven": "warn", "swinging": "bad"}.get(self.label, "none")
+        return {"steady": "ok", "uneven": "warn", "swinging": "bad"}.get(self.consistency, "none")
+
+
+CONSISTENCY_LABELS = {
+    "none": gettext_lazy("no quota"),
+    "steady": gettext_lazy("steady"),
+    "uneven": gettext_lazy("uneven"),
+    "swinging": gettext_lazy("swinging"),
+}
 
 
 def _spread(percents: list[Decimal]) -> tuple[Decimal | None, Decimal | None]:

@@ -6,8 +6,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from accounts.models import Team
+from accounts.selectors import email_language_of
 from reports.models import WeeklyKPI
 from reports.risk import risk_flags_for
 from reports.selectors import kpi_attainment
@@ -43,15 +46,18 @@ def send_team_digest(*, team: Team, week: str) -> bool:
             key=lambda item: -len(item[1]),
         ),
     }
+    # In the manager's own language when their profile names one, else the default.
+    with translation.override(email_language_of(user=manager)):
+        subject = _("%(team)s: weekly KPIs for %(week)s") % {"team": team.name, "week": week}
+        body = render_to_string("reports/email/weekly_kpi_digest.txt", context)
+        html = render_to_string("reports/email/weekly_kpi_digest.html", context)
     message = EmailMultiAlternatives(
-        subject=f"{team.name}: weekly KPIs for {week}",
-        body=render_to_string("reports/email/weekly_kpi_digest.txt", context),
+        subject=subject,
+        body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[manager.email],
     )
-    message.attach_alternative(
-        render_to_string("reports/email/weekly_kpi_digest.html", context), "text/html"
-    )
+    message.attach_alternative(html, "text/html")
     try:
         message.send()
     except Exception:

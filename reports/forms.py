@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from reports.choices import ExpectationMetric, PeriodKind
 
@@ -10,9 +12,9 @@ from reports.choices import ExpectationMetric, PeriodKind
 
 TARGET_MONEY = {"max_digits": 14, "decimal_places": 2, "required": False}
 QUOTA_FIELD_LABELS = {
-    "revenue": "Revenue",
-    "new_customers_primary": "New primary",
-    "new_customers_secondary": "New secondary",
+    "revenue": _("Revenue"),
+    "new_customers_primary": _("New primary"),
+    "new_customers_secondary": _("New secondary"),
 }
 TIER_ROWS = 3
 
@@ -26,8 +28,8 @@ class QuotaGridForm(forms.Form):
     year, plus "roll up" switches computing quarters or the year from the months. Bounds here
     are only for the widgets: the quota services validate."""
 
-    roll_up_quarters = forms.BooleanField(required=False, label="Roll quarters up from months")
-    roll_up_year = forms.BooleanField(required=False, label="Roll the year up from months")
+    roll_up_quarters = forms.BooleanField(required=False, label=_("Roll quarters up from months"))
+    roll_up_year = forms.BooleanField(required=False, label=_("Roll the year up from months"))
 
     def __init__(self, *args, cells, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,10 +39,15 @@ class QuotaGridForm(forms.Form):
             for name, label in QUOTA_FIELD_LABELS.items():
                 key = quota_field_name(cell.period, cell.period_start, name)
                 initial = getattr(quota, name) if quota else None
+                # Translators: a quota cell's label, e.g. "Jan Revenue": period, then figure.
+                cell_label = gettext("%(period)s %(figure)s") % {
+                    "period": cell.label,
+                    "figure": label,
+                }
                 if name == "revenue":
-                    field = forms.DecimalField(label=f"{cell.label} {label}", **TARGET_MONEY)
+                    field = forms.DecimalField(label=cell_label, **TARGET_MONEY)
                 else:
-                    field = forms.IntegerField(label=f"{cell.label} {label}", required=False)
+                    field = forms.IntegerField(label=cell_label, required=False)
                 field.widget.attrs.update({"min": 0, "class": f"quota-{name}"})
                 field.initial = initial
                 self.fields[key] = field
@@ -58,7 +65,10 @@ class QuotaGridForm(forms.Form):
         cells = [name for name in self.fields if name not in ("roll_up_quarters", "roll_up_year")]
         if any(name not in self.data for name in cells):
             raise forms.ValidationError(
-                "This grid came back incomplete or for another year; reload it. Nothing was saved."
+                _(
+                    "This grid came back incomplete or for another year; reload it. "
+                    "Nothing was saved."
+                )
             )
         return cleaned
 
@@ -103,18 +113,19 @@ class QuotaGridForm(forms.Form):
 class ActivityGoalForm(forms.Form):
     """A team default (choose a team) or a rep's goal (choose a rep), standing or for a week."""
 
-    team = forms.ModelChoiceField(queryset=None, required=False, empty_label="—")
-    rep = forms.ModelChoiceField(queryset=None, required=False, empty_label="—")
+    team = forms.ModelChoiceField(queryset=None, required=False, empty_label="—", label=_("Team"))
+    rep = forms.ModelChoiceField(queryset=None, required=False, empty_label="—", label=_("Rep"))
     week = forms.CharField(
         required=False,
         max_length=8,
-        help_text="ISO week like 2026-W47; leave empty for every week.",
-        widget=forms.TextInput(attrs={"placeholder": "every week"}),
+        label=_("Week"),
+        help_text=_("ISO week like 2026-W47; leave empty for every week."),
+        widget=forms.TextInput(attrs={"placeholder": _("every week")}),
     )
-    calls = forms.IntegerField(min_value=0, initial=0)
-    meetings = forms.IntegerField(min_value=0, initial=0)
-    visits = forms.IntegerField(min_value=0, initial=0)
-    new_prospects = forms.IntegerField(min_value=0, initial=0)
+    calls = forms.IntegerField(min_value=0, initial=0, label=_("Calls"))
+    meetings = forms.IntegerField(min_value=0, initial=0, label=_("Meetings"))
+    visits = forms.IntegerField(min_value=0, initial=0, label=_("Visits"))
+    new_prospects = forms.IntegerField(min_value=0, initial=0, label=_("New prospects"))
 
     def __init__(self, *args, teams, reps, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,8 +137,12 @@ class ExpectationProfileForm(forms.Form):
     """The written expectations: a start day, a summary, and a target (weight and note) per
     measure; measures without a target are not part of the profile."""
 
-    starts_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    starts_on = forms.DateField(
+        label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, profile=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,9 +155,11 @@ class ExpectationProfileForm(forms.Form):
             target = forms.DecimalField(label=label, **TARGET_MONEY)
             target.widget.attrs["min"] = 0
             target.initial = item.target if item else None
-            weight = forms.IntegerField(label="Weight %", required=False)
+            # Translators: "%" is a percent sign.
+            # xgettext:no-python-format
+            weight = forms.IntegerField(label=_("Weight %"), required=False)
             weight.initial = item.weight if item and item.weight else None
-            note = forms.CharField(label="Note", required=False, max_length=255)
+            note = forms.CharField(label=_("Note"), required=False, max_length=255)
             note.initial = item.note if item else ""
             self.fields[f"{metric}-target"] = target
             self.fields[f"{metric}-weight"] = weight
@@ -168,7 +185,7 @@ class ExpectationProfileForm(forms.Form):
             if cleaned.get(f"{metric}-target") is None and typed:
                 self.add_error(
                     f"{metric}-target",
-                    "Give a target for this measure, or clear its weight and note.",
+                    _("Give a target for this measure, or clear its weight and note."),
                 )
         return cleaned
 
@@ -192,8 +209,12 @@ class ExpectationProfileForm(forms.Form):
 class CommissionPlanForm(forms.Form):
     """A base rate and up to three tiers (from N% of quota in the tier period: rate R%)."""
 
-    base_rate = forms.DecimalField(max_digits=5, decimal_places=2, label="Base rate %")
-    tier_period = forms.ChoiceField(choices=PeriodKind.choices, initial=PeriodKind.QUARTER)
+    # Translators: "%" is a percent sign.
+    # xgettext:no-python-format
+    base_rate = forms.DecimalField(max_digits=5, decimal_places=2, label=_("Base rate %"))
+    tier_period = forms.ChoiceField(
+        choices=PeriodKind.choices, initial=PeriodKind.QUARTER, label=_("Tier period")
+    )
 
     def __init__(self, *args, plan=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -204,14 +225,17 @@ class CommissionPlanForm(forms.Form):
         for n in range(TIER_ROWS):
             tier = tiers[n] if n < len(tiers) else None
             start = forms.DecimalField(
-                label=f"Tier {n + 1}: from attainment %",
+                label=gettext("Tier %(number)s: from attainment %%") % {"number": n + 1},
                 max_digits=6,
                 decimal_places=2,
                 required=False,
             )
             start.initial = tier.attainment_from if tier else None
             rate = forms.DecimalField(
-                label=f"Tier {n + 1}: rate %", max_digits=5, decimal_places=2, required=False
+                label=gettext("Tier %(number)s: rate %%") % {"number": n + 1},
+                max_digits=5,
+                decimal_places=2,
+                required=False,
             )
             rate.initial = tier.rate if tier else None
             self.fields[f"tiers-{n}-attainment_from"] = start
@@ -229,7 +253,7 @@ class CommissionPlanForm(forms.Form):
             rate = data.get(f"tiers-{n}-rate")
             if (start is None) != (rate is None) and not self.has_error(f"tiers-{n}-rate"):
                 missing = f"tiers-{n}-rate" if rate is None else f"tiers-{n}-attainment_from"
-                self.add_error(missing, "A tier needs both an attainment level and a rate.")
+                self.add_error(missing, _("A tier needs both an attainment level and a rate."))
         return data
 
     def tiers(self) -> list[tuple[Decimal, Decimal] | None]:
@@ -245,17 +269,26 @@ class CommissionPlanForm(forms.Form):
 class IncentiveForm(forms.Form):
     """Reach N% of a period's quota and earn the named reward (one rep or a whole team)."""
 
-    name = forms.CharField(max_length=120)
-    reward = forms.CharField(max_length=255)
-    period = forms.ChoiceField(choices=PeriodKind.choices, initial=PeriodKind.QUARTER)
+    name = forms.CharField(max_length=120, label=_("Name"))
+    reward = forms.CharField(max_length=255, label=_("Reward"))
+    period = forms.ChoiceField(
+        choices=PeriodKind.choices, initial=PeriodKind.QUARTER, label=_("Period")
+    )
     period_start = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}), help_text="The period's first day."
+        label=_("Period start"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The period's first day."),
     )
     attainment = forms.DecimalField(
-        max_digits=6, decimal_places=2, initial=Decimal("100"), label="Attainment %"
+        max_digits=6,
+        decimal_places=2,
+        initial=Decimal("100"),
+        # Translators: "%" is a percent sign.
+        # xgettext:no-python-format
+        label=_("Attainment %"),
     )
-    team = forms.ModelChoiceField(queryset=None, required=False, empty_label="—")
-    rep = forms.ModelChoiceField(queryset=None, required=False, empty_label="—")
+    team = forms.ModelChoiceField(queryset=None, required=False, empty_label="—", label=_("Team"))
+    rep = forms.ModelChoiceField(queryset=None, required=False, empty_label="—", label=_("Rep"))
 
     def __init__(self, *args, teams, reps, **kwargs):
         super().__init__(*args, **kwargs)

@@ -63,6 +63,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Team, User
 from activities.weeks import parse_week, week_bounds, week_label, week_monday
@@ -648,10 +649,10 @@ def request_kpi_recompute(*, by: User, week: str, team_id=None) -> list[int | No
     from accounts.selectors import teams_visible_to
 
     if not may_recompute_kpis(user=by):
-        raise PermissionDenied("Only managers and admins recompute KPIs.")
+        raise PermissionDenied(gettext("Only managers and admins recompute KPIs."))
     errors = {}
     if not week:
-        errors["week"] = ["Give the ISO week to recompute, e.g. 2026-W47."]
+        errors["week"] = [gettext("Give the ISO week to recompute, e.g. 2026-W47.")]
     else:
         try:
             parse_week(week if isinstance(week, str) else "")
@@ -662,13 +663,13 @@ def request_kpi_recompute(*, by: User, week: str, team_id=None) -> list[int | No
         # Whole ids only: int(1.5), int(True) and int("１") would all read as team 1.
         team_ids = [tid] if (tid := parse_id(team_id)) is not None else []
         if not team_ids or not teams.filter(pk=team_ids[0]).exists():
-            errors["team"] = ["Choose one of your teams."]
+            errors["team"] = [gettext("Choose one of your teams.")]
     elif by.is_admin:
         team_ids = [None]
     else:
         team_ids = list(teams.values_list("pk", flat=True))
         if not team_ids:
-            errors["team"] = ["You manage no team."]
+            errors["team"] = [gettext("You manage no team.")]
     if errors:
         raise ValidationError(errors)
     from reports.tasks import compute_weekly_kpis_task

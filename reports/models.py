@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 from crm.currency import CURRENCY_MAX_LENGTH, company_currency, currency_choices
 from reports.choices import ExpectationMetric, PeriodKind, RiskRule
@@ -57,11 +58,11 @@ class ActivityGoal(models.Model):
 
     def __str__(self) -> str:
         who = self.rep or self.team
-        return f"Goal {who} {self.week or 'every week'}"
+        return _("Goal %(who)s %(week)s") % {"who": who, "week": self.week or _("every week")}
 
     def clean(self) -> None:
         if not self.team_id and not self.rep_id:
-            raise ValidationError("A goal belongs to a team (default) or to a rep.")
+            raise ValidationError(_("A goal belongs to a team (default) or to a rep."))
 
 
 class Quota(models.Model):
@@ -116,7 +117,7 @@ class ExpectationProfile(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
-        return f"Expectations for {self.rep}"
+        return _("Expectations for %(rep)s") % {"rep": self.rep}
 
 
 class ExpectationItem(models.Model):

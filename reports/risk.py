@@ -53,6 +53,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import Team, User
 from activities.weeks import parse_week, shift_week, week_bounds, week_monday
@@ -443,19 +444,36 @@ def describe_flag(*, rule: str, figures: dict) -> str:
     """A flag's reason in words, from its figures."""
     f = figures or {}
     if rule == RiskRule.ACTIVITY:
-        return f"Under the activity goal in {f.get('missed')} of the last {f.get('window')} weeks"
+        return gettext("Under the activity goal in %(missed)s of the last %(window)s weeks") % {
+            "missed": f.get("missed"),
+            "window": f.get("window"),
+        }
     if rule == RiskRule.ATTAINMENT:
-        return (
-            f"Quota attainment {f.get('attainment')}% with {f.get('elapsed')}% of the quarter "
-            f"elapsed ({f.get('gap')} points behind)"
-        )
+        return gettext(
+            "Quota attainment %(attainment)s%% with %(elapsed)s%% of the quarter "
+            "elapsed (%(gap)s points behind)"
+        ) % {"attainment": f.get("attainment"), "elapsed": f.get("elapsed"), "gap": f.get("gap")}
     if rule == RiskRule.COVERAGE:
-        return (
-            f"Pipeline for {f.get('quarter')} covers {f.get('coverage')}× the quota "
-            f"({f.get('needed')}× needed)"
-        )
+        return gettext(
+            "Pipeline for %(quarter)s covers %(coverage)s× the quota (%(needed)s× needed)"
+        ) % {
+            "quarter": f.get("quarter"),
+            "coverage": f.get("coverage"),
+            "needed": f.get("needed"),
+        }
     if rule == RiskRule.NEGLECT:
         others = f.get("count", len(f.get("customers") or [])) - 1
-        more = f" and {others} more key customer{'s' if others > 1 else ''}" if others > 0 else ""
-        return f"No activity on key customer {f.get('customer')} for {f.get('days')} days{more}"
+        values = {"customer": f.get("customer"), "days": f.get("days"), "others": others}
+        if others > 0:
+            return (
+                ngettext(
+                    "No activity on key customer %(customer)s for %(days)s days "
+                    "and %(others)s more key customer",
+                    "No activity on key customer %(customer)s for %(days)s days "
+                    "and %(others)s more key customers",
+                    others,
+                )
+                % values
+            )
+        return gettext("No activity on key customer %(customer)s for %(days)s days") % values
     return str(rule)

@@ -1,6 +1,5 @@
 """Reads of targets and results: which goal applies to whom, and how reps measure against it."""
 
-import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -24,6 +23,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Trunc
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import users_visible_to
@@ -215,8 +216,13 @@ def quota_grid(*, rep: User, year: int) -> list[QuotaCell]:
             rep=rep, period_start__gte=date(year, 1, 1), period_start__lt=date(year + 1, 1, 1)
         )
     }
-    cells = [(PeriodKind.MONTH, date(year, m, 1), calendar.month_abbr[m]) for m in range(1, 13)]
-    cells += [(PeriodKind.QUARTER, date(year, 3 * q - 2, 1), f"Q{q}") for q in range(1, 5)]
+    # Labels in the active language: "Jan" / "Jan" / "jan"; "Q1" / "K1".
+    months = [date(year, m, 1) for m in range(1, 13)]
+    cells = [(PeriodKind.MONTH, day, date_format(day, "M")) for day in months]
+    cells += [
+        (PeriodKind.QUARTER, date(year, 3 * q - 2, 1), _("Q%(number)s") % {"number": q})
+        for q in range(1, 5)
+    ]
     cells.append((PeriodKind.YEAR, date(year, 1, 1), str(year)))
     return [
         QuotaCell(period=str(p), period_start=s, label=label, quota=found.get((p, s)))

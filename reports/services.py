@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
 from activities.weeks import date_range_error, parse_week
@@ -38,7 +39,7 @@ PROSPECTING = {
 
 def _check_may_set(*, by: User, rep: User) -> None:
     if not can_set_targets_for(user=by, rep=rep):
-        raise PermissionDenied("Only the rep's manager or an admin sets their targets.")
+        raise PermissionDenied(_("Only the rep's manager or an admin sets their targets."))
 
 
 def _money(value, *, field: str, errors: dict, maximum: Decimal = MAX_MONEY) -> Decimal | None:
@@ -46,16 +47,16 @@ def _money(value, *, field: str, errors: dict, maximum: Decimal = MAX_MONEY) -> 
     try:
         amount = Decimal(str(value if value not in (None, "") else "0"))
     except (InvalidOperation, ValueError, TypeError):
-        errors[field] = "Enter an amount such as 125000.00."
+        errors[field] = _("Enter an amount such as 125000.00.")
         return None
     if not amount.is_finite():
-        errors[field] = "Enter an amount such as 125000.00."
+        errors[field] = _("Enter an amount such as 125000.00.")
     elif amount < 0:
-        errors[field] = "Must not be negative."
+        errors[field] = _("Must not be negative.")
     elif amount > maximum:
-        errors[field] = f"Must be at most {maximum}."
+        errors[field] = _("Must be at most %(limit)s.") % {"limit": maximum}
     elif amount != amount.quantize(Decimal("0.01")):
-        errors[field] = "Use at most two decimal places."
+        errors[field] = _("Use at most two decimal places.")
     else:
         return amount.quantize(Decimal("0.01"))
     return None
@@ -65,12 +66,12 @@ def _count(value, *, field: str, errors: dict) -> int | None:
     try:
         number = int(value if value not in (None, "") else 0)
     except (ValueError, TypeError):
-        errors[field] = "Enter a whole number."
+        errors[field] = _("Enter a whole number.")
         return None
     if number < 0:
-        errors[field] = "Must not be negative."
+        errors[field] = _("Must not be negative.")
     elif number > MAX_COUNT:
-        errors[field] = f"Must be at most {MAX_COUNT}."
+        errors[field] = _("Must be at most %(limit)s.") % {"limit": MAX_COUNT}
     else:
         return number
     return None
@@ -85,22 +86,37 @@ def _quota_values(fields: dict, errors: dict) -> dict:
             values[name] = _count(fields[name], field=name, errors=errors)
     unknown = set(fields) - set(QUOTA_VALUE_FIELDS)
     if unknown:
-        errors["non_field_errors"] = f"Unknown fields: {', '.join(sorted(unknown))}."
+        errors["non_field_errors"] = _("Unknown fields: %(fields)s.") % {
+            "fields": ", ".join(sorted(unknown))
+        }
     return values
+
+
+def _choose_period_message() -> str:
+    return _("Choose one of %(choices)s.") % {"choices": ", ".join(PeriodKind.values)}
+
+
+def _not_first_day_message(*, period: str, first: date, given: date) -> str:
+    """One whole sentence per kind of period, so each translates naturally."""
+    messages = {
+        PeriodKind.MONTH: _("A month starts on its first day: use %(first)s, not %(given)s."),
+        PeriodKind.QUARTER: _("A quarter starts on its first day: use %(first)s, not %(given)s."),
+        PeriodKind.YEAR: _("A year starts on its first day: use %(first)s, not %(given)s."),
+    }
+    return messages[period] % {"first": first.isoformat(), "given": given.isoformat()}
 
 
 def _check_period(*, period: str, period_start, errors: dict) -> None:
     if period not in PeriodKind.values:
-        errors["period"] = f"Choose one of {', '.join(PeriodKind.values)}."
+        errors["period"] = _choose_period_message()
     elif not isinstance(period_start, date):
-        errors["period_start"] = "Enter the period's first day, e.g. 2026-04-01."
+        errors["period_start"] = _("Enter the period's first day, e.g. 2026-04-01.")
     elif date_range_error(period_start):
         errors["period_start"] = date_range_error(period_start)
     elif period_start_of(period=period, day=period_start) != period_start:
         first = period_start_of(period=period, day=period_start)
-        errors["period_start"] = (
-            f"A {period} starts on its first day: use {first.isoformat()}, "
-            f"not {period_start.isoformat()}."
+        errors["period_start"] = _not_first_day_message(
+            period=period, first=first, given=period_start
         )
 
 
@@ -114,7 +130,7 @@ def quota_set(*, rep: User, period: str, period_start: date, by: User, **values)
     clean = _quota_values(values, errors)
     if errors:
         raise ValidationError(errors)
-    quota, _ = Quota.objects.update_or_create(
+    quota, _created = Quota.objects.update_or_create(
         rep=rep,
         period=period,
         period_start=period_start,
@@ -155,10 +171,10 @@ def quota_roll_up(
     _check_may_set(by=by, rep=rep)
     errors: dict = {}
     if not isinstance(year, int) or not 1900 <= year <= 2999:
-        errors["year"] = "Enter a year such as 2026."
+        errors["year"] = _("Enter a year such as 2026.")
     bad = set(periods) - {PeriodKind.QUARTER, PeriodKind.YEAR}
     if bad or not periods:
-        errors["periods"] = "Roll up quarters and/or the year."
+        errors["periods"] = _("Roll up quarters and/or the year.")
     if errors:
         raise ValidationError(errors)
     months = Quota.objects.filter(rep=rep, period=PeriodKind.MONTH, period_start__year=year)
@@ -196,7 +212,10 @@ def quota_roll_up(
         )
     if any(row.revenue > MAX_MONEY for row in rows):
         raise ValidationError(
-            {"revenue": f"The months add up to more than {MAX_MONEY:,}, the most a quota holds."}
+            {
+                "revenue": _("The months add up to more than %(limit)s, the most a quota holds.")
+                % {"limit": f"{MAX_MONEY:,}"}
+            }
         )
     Quota.objects.bulk_create(
         rows,
@@ -254,7 +273,7 @@ def _may_set_team_default(*, by: User, team: Team) -> bool:
 def _goal_errors(*, team: Team | None, rep: User | None, week: str, values: dict) -> tuple:
     errors: dict = {}
     if (team is None) == (rep is None):
-        errors["non_field_errors"] = (
+        errors["non_field_errors"] = _(
             "A goal is either a team default (team) or a rep's own (rep), not both or neither."
         )
     week = (week or "").strip().upper()
@@ -271,7 +290,9 @@ def _goal_errors(*, team: Team | None, rep: User | None, week: str, values: dict
             clean[name] = _count(values[name], field=name, errors=errors)
     unknown = set(values) - set(GOAL_VALUE_FIELDS)
     if unknown:
-        errors["non_field_errors"] = f"Unknown fields: {', '.join(sorted(unknown))}."
+        errors["non_field_errors"] = _("Unknown fields: %(fields)s.") % {
+            "fields": ", ".join(sorted(unknown))
+        }
     return week, clean, errors
 
 
@@ -279,7 +300,7 @@ def _check_goal_permission(*, by: User, team: Team | None, rep: User | None) -> 
     if rep is not None:
         _check_may_set(by=by, rep=rep)
     elif team is not None and not _may_set_team_default(by=by, team=team):
-        raise PermissionDenied("Only the team's manager or an admin sets its default goals.")
+        raise PermissionDenied(_("Only the team's manager or an admin sets its default goals."))
 
 
 @transaction.atomic
@@ -294,7 +315,7 @@ def activity_goal_set(
     if errors:
         raise ValidationError(errors)
     key = {"rep": rep, "week": week} if rep else {"team": team, "rep": None, "week": week}
-    goal, _ = ActivityGoal.objects.update_or_create(**key, defaults={**clean, "set_by": by})
+    goal, _created = ActivityGoal.objects.update_or_create(**key, defaults={**clean, "set_by": by})
     return goal
 
 
@@ -312,7 +333,7 @@ def activity_goal_update(*, goal: ActivityGoal, by: User, **values) -> ActivityG
     clash = ActivityGoal.objects.exclude(pk=goal.pk).filter(week=week)
     clash = clash.filter(rep=goal.rep) if goal.rep_id else clash.filter(team=goal.team, rep=None)
     if "week" not in errors and clash.exists():
-        errors["week"] = "There is already a goal for this week; change that one."
+        errors["week"] = _("There is already a goal for this week; change that one.")
     if errors:
         raise ValidationError(errors)
     goal.week = week
@@ -337,19 +358,19 @@ def _item_errors(items: list[dict]) -> tuple[list[dict], dict]:
         metric = item.get("metric")
         field = f"items-{index}"
         if metric not in ExpectationMetric.values:
-            errors[f"{field}-metric"] = "Choose what this item measures."
+            errors[f"{field}-metric"] = _("Choose what this item measures.")
             continue
         if metric in seen:
-            errors[f"{field}-metric"] = "Each measure appears once."
+            errors[f"{field}-metric"] = _("Each measure appears once.")
             continue
         seen.add(metric)
         maximum = Decimal("100") if metric == ExpectationMetric.TRAVEL_SHARE else MAX_MONEY
         target = _money(item.get("target"), field=f"{field}-target", errors=errors, maximum=maximum)
         weight = _count(item.get("weight", 0), field=f"{field}-weight", errors=errors)
         if weight is not None and weight > 100:
-            errors[f"{field}-weight"] = "A weight is a share in percent: at most 100."
+            errors[f"{field}-weight"] = _("A weight is a share in percent: at most 100.")
         if weight and metric not in PROSPECTING:
-            errors[f"{field}-weight"] = "Only prospecting methods carry a weight."
+            errors[f"{field}-weight"] = _("Only prospecting methods carry a weight.")
         clean_items.append(
             {
                 "metric": metric,
@@ -362,7 +383,9 @@ def _item_errors(items: list[dict]) -> tuple[list[dict], dict]:
     if prospecting and not any(k.endswith("-weight") for k in errors):
         total = sum(i["weight"] for i in prospecting)
         if total != 100:
-            errors["weights"] = f"Prospecting weights must add up to 100 (they add up to {total})."
+            errors["weights"] = _(
+                "Prospecting weights must add up to 100 (they add up to %(total)s)."
+            ) % {"total": total}
     return clean_items, errors
 
 
@@ -375,12 +398,12 @@ def expectation_profile_save(
     _check_may_set(by=by, rep=rep)
     clean_items, errors = _item_errors(items)
     if not isinstance(starts_on, date):
-        errors["starts_on"] = "Enter the day the expectations start, e.g. 2026-01-01."
+        errors["starts_on"] = _("Enter the day the expectations start, e.g. 2026-01-01.")
     elif date_range_error(starts_on):
         errors["starts_on"] = date_range_error(starts_on)
     if errors:
         raise ValidationError(errors)
-    profile, _ = ExpectationProfile.objects.update_or_create(
+    profile, _created = ExpectationProfile.objects.update_or_create(
         rep=rep, defaults={"starts_on": starts_on, "summary": summary or "", "set_by": by}
     )
     profile.items.all().delete()
@@ -407,7 +430,7 @@ def commission_plan_save(
     errors: dict = {}
     rate = _money(base_rate, field="base_rate", errors=errors, maximum=Decimal("100"))
     if tier_period not in PeriodKind.values:
-        errors["tier_period"] = f"Choose one of {', '.join(PeriodKind.values)}."
+        errors["tier_period"] = _choose_period_message()
     clean_tiers = []
     seen = set()
     for index, tier in enumerate(tiers):
@@ -422,12 +445,12 @@ def commission_plan_save(
         )
         r = _money(tier_rate, field=f"tiers-{index}-rate", errors=errors, maximum=Decimal("100"))
         if start is not None and start in seen:
-            errors[f"tiers-{index}-attainment_from"] = "Two tiers start at the same attainment."
+            errors[f"tiers-{index}-attainment_from"] = _("Two tiers start at the same attainment.")
         seen.add(start)
         clean_tiers.append((start, r))
     if errors:
         raise ValidationError(errors)
-    plan, _ = CommissionPlan.objects.update_or_create(
+    plan, _created = CommissionPlan.objects.update_or_create(
         rep=rep, defaults={"base_rate": rate, "tier_period": tier_period}
     )
     plan.tiers.all().delete()
@@ -452,19 +475,21 @@ def incentive_create(
     """Offer a reward for reaching `attainment`% of a period's quota, to one rep or a team."""
     errors: dict = {}
     if (team is None) == (rep is None):
-        errors["non_field_errors"] = "An incentive is for one rep or for one team."
+        errors["non_field_errors"] = _("An incentive is for one rep or for one team.")
     elif rep is not None:
         _check_may_set(by=by, rep=rep)
     elif not _may_set_team_default(by=by, team=team):
-        raise PermissionDenied("Only the team's manager or an admin offers it incentives.")
+        raise PermissionDenied(_("Only the team's manager or an admin offers it incentives."))
     if not (name or "").strip():
-        errors["name"] = "Name the incentive."
+        errors["name"] = _("Name the incentive.")
     if not (reward or "").strip():
-        errors["reward"] = "Say what the reward is."
+        errors["reward"] = _("Say what the reward is.")
     _check_period(period=period, period_start=period_start, errors=errors)
     level = _money(attainment, field="attainment", errors=errors, maximum=Decimal("9999"))
     if level is not None and level <= 0:
-        errors["attainment"] = "The level is a share of quota above 0%."
+        # Translators: "%" is a percent sign.
+        # xgettext:no-python-format
+        errors["attainment"] = _("The level is a share of quota above 0%.")
     if errors:
         raise ValidationError(errors)
     return Incentive.objects.create(

@@ -3,6 +3,7 @@ everything else (a rep their own rows, a manager the team's, an admin all), and
 POST .../recompute/ {"week": "2026-W47", "team": 3?} which queues the KPI job (202)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -97,7 +98,7 @@ def _id_param(request, name: str) -> int | None:
     except ValueError:
         value = -1
     if value < 1:
-        raise ValidationError({name: [f"“{raw}” is not a valid id."]})
+        raise ValidationError({name: [_("“%(value)s” is not a valid id.") % {"value": raw}]})
     return value
 
 

@@ -3,6 +3,7 @@ row per (rep, week, rule) with the figures the rule fired on and the reason in w
 like the weekly KPI rows: a rep their own flags, a manager their team's, an admin all.
 Filters: ?week=2026-W47 (a bad week is 400), ?team=ID, ?rep=ID, ?rule=activity."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -60,7 +61,8 @@ class RiskFlagViewSet(
         if rule not in (None, ""):
             if rule not in RiskRule.values:
                 choices = ", ".join(RiskRule.values)
-                raise ValidationError({"rule": [f"Choose one of {choices}."]})
+                message = _("Choose one of %(choices)s.") % {"choices": choices}
+                raise ValidationError({"rule": [message]})
             queryset = queryset.filter(rule=rule)
         return queryset
 

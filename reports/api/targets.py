@@ -4,6 +4,7 @@ reports services. Reps may read but not write (403); a rep or team outside the c
 reads exactly like one that does not exist (400), an object outside it is a 404."""
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -25,7 +26,7 @@ from reports.selectors import activity_goals_visible_to, quotas_visible_to, targ
 class ManagersWrite(BasePermission):
     """Anyone signed in reads (scoped); only managers and admins write."""
 
-    message = "Only a manager or an admin sets targets."
+    message = _("Only a manager or an admin sets targets.")
 
     def has_permission(self, request, view) -> bool:
         if not (request.user and request.user.is_authenticated):

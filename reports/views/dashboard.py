@@ -9,6 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -28,7 +30,7 @@ def _week(request: HttpRequest) -> str:
     not an ISO week."""
     week, problem = requested_week(request.GET.get("week"), default=current_week(user=request.user))
     if problem:
-        messages.error(request, problem + " Showing this week instead.")
+        messages.error(request, _("%(problem)s Showing this week instead.") % {"problem": problem})
     return week
 
 
@@ -40,14 +42,14 @@ def _team_id(request: HttpRequest, teams: list, source=None) -> int | None:
         return None
     team_id = parse_id(raw)
     if team_id is None or not any(team.pk == team_id for team in teams):
-        raise Http404("No such team.")
+        raise Http404(_("No such team."))
     return team_id
 
 
 def _scoped_rep(request: HttpRequest, rep_id) -> User:
     rep = dash.dashboard_rep(user=request.user, rep_id=rep_id)
     if rep is None:
-        raise Http404("No such rep.")
+        raise Http404(_("No such rep."))
     return rep
 
 
@@ -87,17 +89,17 @@ def _context(request: HttpRequest, board: dash.Dashboard, teams: list) -> dict:
 
 # (label, sort key, css class) of the team table's header
 SORT_COLUMNS = [
-    ("Rep", "rep", ""),
-    ("Calls", "calls", "num"),
-    ("Meetings", "meetings", "num"),
-    ("Visits", "visits", "num"),
-    ("New prospects", "new_prospects", "num"),
-    ("Quota MTD", "mtd", "num"),
-    ("Quota QTD", "qtd", "num"),
-    ("Quota YTD", "ytd", "num"),
-    ("Pipeline", "pipeline", "num"),
-    ("Forecast", "forecast", "num"),
-    ("Quota left", "remaining_quota", "num"),
+    (gettext_lazy("Rep"), "rep", ""),
+    (gettext_lazy("Calls"), "calls", "num"),
+    (gettext_lazy("Meetings"), "meetings", "num"),
+    (gettext_lazy("Visits"), "visits", "num"),
+    (gettext_lazy("New prospects"), "new_prospects", "num"),
+    (gettext_lazy("Quota MTD"), "mtd", "num"),
+    (gettext_lazy("Quota QTD"), "qtd", "num"),
+    (gettext_lazy("Quota YTD"), "ytd", "num"),
+    (gettext_lazy("Pipeline"), "pipeline", "num"),
+    (gettext_lazy("Forecast"), "forecast", "num"),
+    (gettext_lazy("Quota left"), "remaining_quota", "num"),
 ]
 
 
@@ -198,14 +200,14 @@ def dashboard_export_view(request: HttpRequest, table: str) -> HttpResponse:
     """/dashboard/export/<table>.csv: every row of one of the dashboard's tables, with the
     same scope and parameters as the page (?week=, ?team=, ?rep= for a drill-down)."""
     if table not in EXPORT_TABLES:
-        raise Http404("No such table.")
+        raise Http404(_("No such table."))
     week = _week(request)
     if request.user.is_rep:
         rep = request.user
     elif request.GET.get("rep"):
         rep_id = parse_id(request.GET["rep"])
         if rep_id is None:
-            raise Http404("No such rep.")
+            raise Http404(_("No such rep."))
         rep = _scoped_rep(request, rep_id)
     else:
         rep = None
@@ -277,7 +279,7 @@ def dashboard_recompute_view(request: HttpRequest) -> HttpResponse:
     same service as the API (reports.kpis.request_kpi_recompute: roles, scope, queued after
     commit). A rep gets 403; a team outside the user's scope 404."""
     if not kpis.may_recompute_kpis(user=request.user):
-        raise PermissionDenied("Only managers and admins recompute KPIs.")
+        raise PermissionDenied(_("Only managers and admins recompute KPIs."))
     team_id = _team_id(request, dash.dashboard_teams(user=request.user), source=request.POST)
     asked = request.POST.get("week", "")
     try:
@@ -289,7 +291,9 @@ def dashboard_recompute_view(request: HttpRequest) -> HttpResponse:
     else:
         week = asked
         messages.success(
-            request, f"Recomputing the KPIs of {week}: refresh in a moment to see them."
+            request,
+            _("Recomputing the KPIs of %(week)s: refresh in a moment to see them.")
+            % {"week": week},
         )
     url = reverse("reports:dashboard") + f"?week={week}" + (f"&team={team_id}" if team_id else "")
     return redirect(url)

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
@@ -64,7 +65,7 @@ def _rep(request: HttpRequest, rep_id: int) -> User:
 
 def _check_may_set(request: HttpRequest, rep: User) -> None:
     if not can_set_targets_for(user=request.user, rep=rep):
-        raise PermissionDenied("Only the rep's manager or an admin sets their targets.")
+        raise PermissionDenied(_("Only the rep's manager or an admin sets their targets."))
 
 
 @login_required
@@ -97,7 +98,8 @@ def quota_grid_page(request: HttpRequest, rep_id: int) -> HttpResponse:
         # Never save a grid under a year it was not posted for: its cells would be blanks.
         form.add_error(
             None,
-            f"Choose a year from {TARGET_YEARS[0]} to {TARGET_YEARS[-1]}; nothing was saved.",
+            _("Choose a year from %(first)s to %(last)s; nothing was saved.")
+            % {"first": TARGET_YEARS[0], "last": TARGET_YEARS[-1]},
         )
         valid = False
     if valid:
@@ -112,7 +114,9 @@ def quota_grid_page(request: HttpRequest, rep_id: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Quotas for {rep} in {year} saved.")
+            messages.success(
+                request, _("Quotas for %(rep)s in %(year)s saved.") % {"rep": rep, "year": year}
+            )
             url = reverse("reports:quota-grid", args=[rep.pk])
             return redirect(f"{url}?year={year}")
     context = {
@@ -141,7 +145,7 @@ def activity_goals_page(request: HttpRequest) -> HttpResponse:
         )
     if request.method == "POST":
         if not can_edit:
-            raise PermissionDenied("Only a manager or an admin sets activity goals.")
+            raise PermissionDenied(_("Only a manager or an admin sets activity goals."))
         if form.is_valid():
             data = dict(form.cleaned_data)
             try:
@@ -155,7 +159,7 @@ def activity_goals_page(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, f"Goal saved: {goal}.")
+                messages.success(request, _("Goal saved: %(goal)s.") % {"goal": goal})
                 return redirect("reports:activity-goals")
     goals = (
         activity_goals_visible_to(user=user)
@@ -174,7 +178,7 @@ def activity_goals_page(request: HttpRequest) -> HttpResponse:
 def activity_goal_delete(request: HttpRequest, pk: int) -> HttpResponse:
     goal = get_object_or_404(activity_goals_visible_to(user=request.user), pk=pk)
     services.activity_goal_delete(goal=goal, by=request.user)
-    messages.success(request, "Goal removed.")
+    messages.success(request, _("Goal removed."))
     return redirect("reports:activity-goals")
 
 
@@ -221,7 +225,7 @@ def expectations_edit(request: HttpRequest, rep_id: int) -> HttpResponse:
                     key = f"{items[int(parts[1])]['metric']}-{parts[2]}"
                 form.add_error(key if key in form.fields else None, messages_)
         else:
-            messages.success(request, f"Expectations for {rep} saved.")
+            messages.success(request, _("Expectations for %(rep)s saved.") % {"rep": rep})
             return redirect("reports:expectations", rep.pk)
     return render(
         request,
@@ -249,7 +253,7 @@ def commission_plan_edit(request: HttpRequest, rep_id: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Commission plan for {rep} saved.")
+            messages.success(request, _("Commission plan for %(rep)s saved.") % {"rep": rep})
             return redirect(f"{reverse('reports:commissions')}?rep={rep.pk}")
     return render(
         request, "reports/targets/commission_plan.html", {"rep": rep, "form": form, "plan": plan}
@@ -317,7 +321,7 @@ def commissions_page(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def incentive_create(request: HttpRequest) -> HttpResponse:
     if request.user.is_rep:
-        raise PermissionDenied("Only a manager or an admin offers incentives.")
+        raise PermissionDenied(_("Only a manager or an admin offers incentives."))
     form = IncentiveForm(
         request.POST or None,
         teams=teams_visible_to(user=request.user),
@@ -329,7 +333,7 @@ def incentive_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Incentive “{incentive.name}” offered.")
+            messages.success(request, _("Incentive “%(name)s” offered.") % {"name": incentive.name})
             return redirect("reports:incentives")
     incentives = incentives_visible_to(user=request.user).select_related("team", "rep")
     return render(
