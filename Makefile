@@ -38,6 +38,7 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(TEST_ENV) DATABASE_URL=$(PG_URL)/postgres $(BIN)/python manage.py makemigrations --check --dry-run
+	$(TEST_ENV) DATABASE_URL=$(PG_URL)/postgres $(BIN)/python manage.py translations check
 	$(TEST_ENV) $(BIN)/python -m pytest $(XDIST) --reuse-db $(PYTEST_ARGS)
 
 lint: install
