@@ -118,7 +118,7 @@ class Stage(models.Model):
         ordering = ["position"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
 
     @property
     def is_open(self) -> bool:

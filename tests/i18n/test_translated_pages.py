@@ -8,8 +8,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from crm.models import Stage
 from reports.digest import send_team_digest
 from reports.models import Quota
+from tests.factories.crm import CustomerFactory, DealFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +119,26 @@ def test_the_weekly_digest_is_written_in_the_managers_language(company, settings
     assert message.subject == subject
     assert nobody in message.body
     assert nobody in message.alternatives[0][0]
+
+
+def test_the_board_names_the_stock_stages_in_the_users_language_and_keeps_a_renamed_one(
+    client, company
+):
+    # Given a Dutch-speaking rep with a deal, and an admin who renamed "Proposal"
+    Stage.objects.filter(code="proposal").update(name="Offer sent")
+    rep = company["rep"]
+    rep.language = "nl"
+    rep.save()
+    DealFactory(customer=CustomerFactory(owner=rep), owner=rep, stage_id="qualified")
+    client.force_login(rep)
+
+    # When they open the board
+    html = client.get(reverse("crm:pipeline")).content.decode()
+
+    # Then stock stages speak Dutch in the column heads and the move menu; the renamed one
+    # keeps the admin's name
+    heads = re.findall(r'<div class="column" data-stage="\w+">\s*<h2><span>([^<]*)</span>', html)
+    assert heads == ["Lead", "Gekwalificeerd", "Offer sent", "Onderhandeling", "Gewonnen",
+                     "Verloren"]  # fmt: skip
+    assert '<option value="qualified" selected>Gekwalificeerd</option>' in html
+    assert "Qualified" not in html
