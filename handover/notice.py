@@ -16,12 +16,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from accounts.models import User
+from accounts.selectors import email_language_of
 from crm.access_log import access_record, day_bounds
 from crm.choices import AccessAction
 from crm.models import CustomerAccess
@@ -135,24 +136,33 @@ def _today(*, user: User) -> tuple[datetime, datetime]:
 
 
 def notice_read_limit_notify(*, rep_id: int, count: int) -> int:
-    """E-mail the rep's manager and every active admin that the rep reached today's limit.
-    Returns the number of e-mails sent."""
-    from django.core.mail import send_mail
+    """E-mail the rep's manager and every active admin that the rep reached today's limit,
+    each in their own language (one e-mail per language). Returns the number sent."""
+    from django.core.mail import send_mass_mail
 
     rep = User.objects.select_related("team__manager").filter(pk=rep_id).first()
     if rep is None:
         return 0
-    to = set(
+    recipients = list(
         User.objects.filter(is_active=True)
         .filter(Q(role=Role.ADMIN) | Q(is_superuser=True))
         .exclude(email="")
-        .values_list("email", flat=True)
     )
     manager = rep.team.manager if rep.team_id else None
     if manager is not None and manager.email:
-        to.add(manager.email)
-    if not to:
-        return 0
+        recipients.append(manager)
+    by_language: dict[str, set[str]] = {}
+    for user in recipients:
+        by_language.setdefault(email_language_of(user=user), set()).add(user.email)
+    messages = []
+    for language, to in sorted(by_language.items()):
+        with translation.override(language):
+            subject, body = _read_limit_email(rep=rep, count=count)
+        messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, sorted(to)))
+    return send_mass_mail(messages, fail_silently=False) if messages else 0
+
+
+def _read_limit_email(*, rep: User, count: int) -> tuple[str, str]:
     subject = gettext("%(rep)s reached the daily read limit during their notice period") % {
         "rep": rep
     }
@@ -178,4 +188,4 @@ def notice_read_limit_notify(*, rep_id: int, count: int) -> int:
             "An admin can end their access at once with “Lock now”."
         )
     )
-    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, sorted(to))
+    return subject, body

@@ -12,6 +12,7 @@ from django.utils import timezone
 from activities.models import Task
 from crm.choices import AccessAction
 from crm.models import CustomerAccess
+from handover.notice import notice_read_limit_notify
 from tests.factories.crm import ContactFactory, CustomerFactory, DealFactory
 from tests.factories.handover import HandoverFactory
 
@@ -173,6 +174,26 @@ def test_the_61st_customer_of_the_day_is_refused_and_the_manager_told(
     assert (
         CustomerAccess.objects.filter(user=notice["rep"], action=AccessAction.REFUSED).count() == 2
     )
+
+
+def test_the_limit_mail_is_written_in_each_recipients_language(company, notice, settings):
+    # Given a Dutch-speaking manager and an admin without a profile language
+    settings.CRM_NOTICE_DAILY_READ_LIMIT = 60
+    company["north_mgr"].email, company["north_mgr"].language = "north@example.com", "nl"
+    company["north_mgr"].save()
+    company["admin"].email = "admin@example.com"
+    company["admin"].save()
+
+    # When the rep's refusal is reported
+    sent = notice_read_limit_notify(rep_id=notice["rep"].pk, count=60)
+
+    # Then each gets one e-mail in their own language
+    assert sent == 2
+    by_recipient = {tuple(m.to): m for m in mail.outbox}
+    dutch, english = by_recipient[("north@example.com",)], by_recipient[("admin@example.com",)]
+    assert "heeft tijdens de opzegtermijn de daglimiet voor inzien bereikt" in dutch.subject
+    assert "reached the daily read limit during their notice period" in english.subject
+    assert "rep_a" in dutch.body and "60" in dutch.body
 
 
 def test_the_limit_counts_pages_too_and_answers_a_page_with_429(
