@@ -29,6 +29,14 @@ def _stock_stage_names() -> dict[str, str]:
         return {code: str(label) for code, label in DealStage.choices}
 
 
+@functools.cache
+def _stock_stage_label(code: str, language: str | None) -> str:
+    """A stock stage's label in `language`, once per process: the board asks for every
+    stage on each of its cards' menus."""
+    with translation.override(language):
+        return str(DealStage(code).label)
+
+
 class Customer(models.Model):
     name = models.CharField(max_length=200)
     owner = models.ForeignKey(
@@ -128,12 +136,9 @@ class Stage(models.Model):
     def label(self) -> str:
         """The name to show: the stage's label in the user's language while the name is the
         stock English one (the pipeline data migration's), else the name an admin gave it."""
-        stock = DealStage(self.code).label if self.code in DealStage.values else None
-        return (
-            str(stock)
-            if stock is not None and self.name == _stock_stage_names().get(self.code)
-            else self.name
-        )
+        if self.name != _stock_stage_names().get(self.code):
+            return self.name
+        return _stock_stage_label(self.code, translation.get_language())
 
 
 class Deal(models.Model):
@@ -188,15 +193,16 @@ class Deal(models.Model):
             models.Index(fields=["stage", "closed_at"]),
             # perf (w3): the board's per-stage top-n ("largest first") walks this index
             models.Index(fields=["stage", "-amount"], name="crm_deal_stage_amount_idx"),
-            # the board's open-pipeline totals per owner, read from the index alone
+            # the board's open-pipeline totals per owner, read from the index alone (the
+            # currency too: totals convert amounts in other currencies)
             models.Index(
-                fields=["owner", "stage", "amount"],
+                fields=["owner", "stage", "amount", "currency"],
                 name="crm_deal_open_pipeline_idx",
                 condition=models.Q(stage__in=["lead", "qualified", "proposal", "negotiation"]),
             ),
             # ...and its recently closed deals per owner (won/lost columns: last 90 days)
             models.Index(
-                fields=["owner", "closed_at", "stage", "amount"],
+                fields=["owner", "closed_at", "stage", "amount", "currency"],
                 name="crm_deal_closed_by_owner_idx",
                 condition=models.Q(stage__in=["won", "lost"]),
             ),
