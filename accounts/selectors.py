@@ -76,4 +76,4 @@ def recovery_codes_left(*, user: User) -> int:
 def email_language_of(*, user: User) -> str:
     """The language e-mails to `user` are written in: their profile's, else the default
     (an e-mail has no browser to ask)."""
-    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+    return user.language or settings.LANGUAGE_CODE
